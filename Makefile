@@ -1,0 +1,37 @@
+# One command per task; `make run` and `make test` set everything up first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: run test lint check bench clean
+
+run: $(STAMP)  ## set up, then serve on http://127.0.0.1:8000
+	$(BIN)/torchquiz serve
+
+test: $(STAMP) system-deps lint check  ## set up, then lint, check the quizzes and run every test
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+check: $(STAMP)  ## validate every quiz file
+	$(BIN)/torchquiz check quizzes
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_sandbox.py
+
+system-deps:
+	./scripts/system-deps.sh
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

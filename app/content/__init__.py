@@ -1,0 +1,16 @@
+"""Quiz content: the YAML format, its loader and validator, and the in-memory Catalog."""
+
+from app.content.catalog import Catalog, Option, Question, Step, Topic
+from app.content.errors import ContentError
+from app.content.loader import load_catalog, load_topic_file
+
+__all__ = [
+    "Catalog",
+    "ContentError",
+    "Option",
+    "Question",
+    "Step",
+    "Topic",
+    "load_catalog",
+    "load_topic_file",
+]

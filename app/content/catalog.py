@@ -1,0 +1,132 @@
+"""The Catalog: every valid topic, rendered once, immutable; a reload swaps it whole."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markupsafe import Markup
+
+from app.content.errors import ContentError
+
+LEVEL_ORDER = {"beginner": 0, "intermediate": 1, "advanced": 2}
+
+
+@dataclass(frozen=True)
+class Option:
+    """An answer option; `correct` and `misconception` never reach a learner before answering."""
+
+    id: str
+    text: str
+    text_html: Markup
+    correct: bool
+    misconception: str | None
+    misconception_html: Markup | None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a worked solution."""
+
+    title: str | None
+    text: str
+    text_html: Markup
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question of a topic, with everything needed to grade and explain it."""
+
+    id: str
+    kind: str
+    prompt: str
+    prompt_html: Markup
+    code: str | None
+    code_html: Markup | None
+    options: tuple[Option, ...]
+    steps: tuple[Step, ...]
+    quick_check: str
+    quick_check_html: Markup
+    mistakes: tuple[str, ...]
+    mistakes_html: tuple[Markup, ...]
+
+    def option(self, option_id: str) -> Option | None:
+        """The option with this id, if any."""
+        return next((o for o in self.options if o.id == option_id), None)
+
+    @property
+    def correct_option(self) -> Option:
+        """The one correct option."""
+        return next(o for o in self.options if o.correct)
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A lesson and its questions."""
+
+    id: str
+    title: str
+    summary: str
+    level: str
+    tags: tuple[str, ...]
+    requires: tuple[str, ...]
+    lesson: str
+    lesson_html: Markup
+    questions: tuple[Question, ...]
+    source: Path
+    # Where keys stand in the source file (`id`, `requires[0]`…), for errors found after loading.
+    locations: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False)
+
+    def question(self, question_id: str) -> Question | None:
+        """The question with this id, if any."""
+        return next((q for q in self.questions if q.id == question_id), None)
+
+    def next_question(self, question_id: str) -> Question | None:
+        """The question after this one, or None at the end of the topic."""
+        ids = [q.id for q in self.questions]
+        position = ids.index(question_id)
+        return self.questions[position + 1] if position + 1 < len(ids) else None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """All topics that loaded, in study order, and the errors of the files that did not."""
+
+    topics: tuple[Topic, ...] = ()
+    errors: tuple[ContentError, ...] = ()
+    _by_id: dict[str, Topic] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def build(cls, topics: Iterable[Topic], errors: Iterable[ContentError]) -> "Catalog":
+        """A catalog with topics sorted along their `requires` path, then level and title."""
+        ordered = _study_order(list(topics))
+        return cls(
+            topics=tuple(ordered),
+            errors=tuple(sorted(errors)),
+            _by_id={topic.id: topic for topic in ordered},
+        )
+
+    def topic(self, topic_id: str) -> Topic | None:
+        """The topic with this id, if any."""
+        return self._by_id.get(topic_id)
+
+    @property
+    def question_count(self) -> int:
+        """How many questions all topics hold."""
+        return sum(len(topic.questions) for topic in self.topics)
+
+
+def _study_order(topics: list[Topic]) -> list[Topic]:
+    """Topics with every topic after those it requires (stable by level, then title)."""
+    remaining = sorted(topics, key=lambda t: (LEVEL_ORDER.get(t.level, 9), t.title.lower()))
+    known = {t.id for t in topics}
+    placed: list[Topic] = []
+    done: set[str] = set()
+    while remaining:
+        ready = next(
+            (t for t in remaining if all(r in done or r not in known for r in t.requires)),
+            remaining[0],  # a cycle: the loader reports it; keep every topic reachable anyway
+        )
+        placed.append(ready)
+        done.add(ready.id)
+        remaining.remove(ready)
+    return placed

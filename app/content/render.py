@@ -1,0 +1,61 @@
+"""Markdown to HTML (raw HTML off) with Pygments highlighting, done once at load."""
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markupsafe import Markup
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import PythonLexer, get_lexer_by_name
+from pygments.util import ClassNotFound
+
+_FORMATTER = HtmlFormatter(nowrap=True)
+
+
+def highlight_code(code: str, language: str = "python") -> Markup:
+    """Highlighted HTML for a code block, wrapped in `<pre class="highlight">`."""
+    try:
+        lexer = PythonLexer() if language == "python" else get_lexer_by_name(language)
+    except ClassNotFound:
+        return Markup('<pre class="highlight"><code>{}</code></pre>').format(code)
+    body = highlight(code, lexer, _FORMATTER)
+    return Markup(f'<pre class="highlight"><code>{body}</code></pre>')  # noqa: S704 - Pygments escapes
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable("table")
+    md.add_render_rule("fence", _render_fence)
+    return md
+
+
+def _render_fence(
+    self: object, tokens: Sequence[Token], idx: int, options: object, env: object
+) -> str:
+    token = tokens[idx]
+    language = token.info.strip().split(" ")[0] if token.info else ""
+    return str(highlight_code(token.content, language or "text")) + "\n"
+
+
+def render_markdown(source: str) -> Markup:
+    """Render an author's Markdown block; raw HTML in the source is shown as text."""
+    return Markup(_markdown().render(source))
+
+
+def render_inline(source: str) -> Markup:
+    """Render a one-line Markdown fragment (an option, a quick check) without a `<p>` wrapper."""
+    if "\n" in source.strip() or source.lstrip().startswith("```"):
+        return render_markdown(source)
+    return Markup(_markdown().renderInline(source))
+
+
+def python_blocks(source: str) -> list[str]:
+    """The ```python blocks of a Markdown text, in order (the snippets that run live)."""
+    return [
+        token.content
+        for token in _markdown().parse(source)
+        if token.type == "fence" and token.info.strip().split(" ")[0] in {"python", "py"}
+    ]

@@ -1,0 +1,72 @@
+"""The app factory: builds a torchquiz app from Settings; nothing happens at import time."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.staticfiles import StaticFiles
+
+from app import __version__
+from app.config import Settings
+from app.content import load_catalog
+from app.paths import STATIC_DIR
+from app.store.database import make_engine
+from app.store.migrations import upgrade
+from app.web import api, health, pages
+from app.web.errors import install_error_handlers
+
+log = logging.getLogger("torchquiz")
+
+SESSION_MAX_AGE_S = 400 * 24 * 3600  # browsers cap cookie lifetimes at 400 days
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A torchquiz app; the database is migrated to the newest schema when it starts."""
+    settings = settings or Settings()
+    database_url = settings.resolved_database_url
+    if database_url.startswith("sqlite"):
+        settings.ensure_data_dir()
+    secret = settings.session_secret()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        upgrade(database_url)
+        catalog = app.state.catalog
+        for error in catalog.errors:
+            log.warning("quiz file skipped or flawed: %s", error)
+        log.info(
+            "torchquiz %s: %d topics, %d questions, %d content errors",
+            __version__,
+            len(catalog.topics),
+            catalog.question_count,
+            len(catalog.errors),
+        )
+        yield
+        app.state.engine.dispose()
+
+    app = FastAPI(
+        title="torchquiz",
+        version=__version__,
+        summary="Learn PyTorch by answering questions whose code runs live.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.session_secret = secret
+    app.state.engine = make_engine(database_url)
+    app.state.catalog = load_catalog(settings.quiz_dir)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret,
+        session_cookie="torchquiz_session",
+        max_age=SESSION_MAX_AGE_S,
+        same_site="lax",
+        https_only=settings.cookie_secure,
+    )
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(pages.router)
+    app.include_router(api.router)
+    app.include_router(health.router)
+    install_error_handlers(app)
+    return app

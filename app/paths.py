@@ -1,0 +1,8 @@
+"""Where the project's own files live, independent of the working directory."""
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+STATIC_DIR = PROJECT_ROOT / "static"
+ALEMBIC_DIR = PROJECT_ROOT / "alembic"

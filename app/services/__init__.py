@@ -1,0 +1,1 @@
+"""Grading, progress and learners: plain functions over the catalog and the store."""

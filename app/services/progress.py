@@ -1,0 +1,110 @@
+"""Record attempts and summarize what a learner has done, topic by topic."""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlmodel import col, select
+
+from app.content import Catalog, Question, Topic
+from app.services.grading import Grade, encode_answer, grade_choice, regrade
+from app.store.database import session_scope
+from app.store.models import Attempt
+
+
+@dataclass(frozen=True)
+class TopicProgress:
+    """Where a learner stands in one topic, judged by their latest answer to each question."""
+
+    topic_id: str
+    total: int
+    answered: int = 0
+    correct: int = 0
+    latest: dict[str, bool] = field(default_factory=dict)  # question id -> latest was correct
+
+    @property
+    def done(self) -> bool:
+        """Every question answered at least once."""
+        return self.total > 0 and self.answered == self.total
+
+    @property
+    def percent(self) -> int:
+        """Share of questions whose latest answer is correct, 0-100."""
+        return round(100 * self.correct / self.total) if self.total else 0
+
+
+def answer_choice(
+    *, engine: Engine, learner_id: str, topic: Topic, question: Question, choice: str
+) -> tuple[Grade, Attempt]:
+    """Grade a choice answer and store it as an attempt; InvalidAnswer stores nothing."""
+    grade = grade_choice(question, choice)
+    attempt = Attempt(
+        learner_id=learner_id,
+        topic_id=topic.id,
+        question_id=question.id,
+        answer=encode_answer(choice),
+        correct=grade.correct,
+    )
+    with session_scope(engine) as session:
+        session.add(attempt)
+    return grade, attempt
+
+
+def latest_answer(
+    *, engine: Engine, learner_id: str, topic: Topic, question: Question
+) -> tuple[Grade, Attempt] | None:
+    """The learner's latest answer to this question, graded against the current text."""
+    with session_scope(engine) as session:
+        attempt = session.exec(
+            select(Attempt)
+            .where(
+                Attempt.learner_id == learner_id,
+                Attempt.topic_id == topic.id,
+                Attempt.question_id == question.id,
+            )
+            .order_by(col(Attempt.id).desc())
+            .limit(1)
+        ).first()
+    if attempt is None:
+        return None
+    return regrade(question, attempt.answer), attempt
+
+
+def attempts_of(*, engine: Engine, learner_id: str, limit: int = 500) -> list[Attempt]:
+    """The learner's attempts, newest first."""
+    with session_scope(engine) as session:
+        return list(
+            session.exec(
+                select(Attempt)
+                .where(Attempt.learner_id == learner_id)
+                .order_by(col(Attempt.id).desc())
+                .limit(limit)
+            )
+        )
+
+
+def progress_by_topic(
+    *, engine: Engine, learner_id: str, catalog: Catalog
+) -> dict[str, TopicProgress]:
+    """Progress in every topic of the catalog; attempts on removed questions are ignored."""
+    with session_scope(engine) as session:
+        rows = session.exec(
+            select(Attempt.topic_id, Attempt.question_id, Attempt.correct)
+            .where(Attempt.learner_id == learner_id)
+            .order_by(col(Attempt.id))
+        ).all()
+    latest: dict[tuple[str, str], bool] = {}
+    for topic_id, question_id, correct in rows:
+        latest[(topic_id, question_id)] = correct  # later rows overwrite earlier ones
+    result: dict[str, TopicProgress] = {}
+    for topic in catalog.topics:
+        marks = {
+            q.id: latest[(topic.id, q.id)] for q in topic.questions if (topic.id, q.id) in latest
+        }
+        result[topic.id] = TopicProgress(
+            topic_id=topic.id,
+            total=len(topic.questions),
+            answered=len(marks),
+            correct=sum(marks.values()),
+            latest=marks,
+        )
+    return result

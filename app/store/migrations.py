@@ -1,0 +1,20 @@
+"""Run Alembic from code: the server upgrades at start-up, `torchquiz db upgrade` on demand."""
+
+from alembic.config import Config
+
+from alembic import command
+from app.paths import ALEMBIC_DIR, PROJECT_ROOT
+
+
+def alembic_config(database_url: str) -> Config:
+    """An Alembic config for this project pointed at `database_url`."""
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ALEMBIC_DIR))
+    # ConfigParser interpolation treats % specially; URLs may hold escaped passwords.
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def upgrade(database_url: str) -> None:
+    """Bring the database schema to the newest revision."""
+    command.upgrade(alembic_config(database_url), "head")

@@ -1,0 +1,1 @@
+"""HTTP: thin routes, templates and the JSON twins of every page."""

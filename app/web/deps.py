@@ -1,0 +1,103 @@
+"""Dependencies routes declare: settings, engine, catalog, the current learner, CSRF checks."""
+
+from typing import Annotated
+
+from fastapi import Depends, Form, Header, HTTPException, Request
+from sqlalchemy import Engine
+
+from app.config import Settings
+from app.content import Catalog, Question, Topic
+from app.services.learners import get_or_create_learner
+from app.web.csrf import csrf_token, csrf_valid
+
+SESSION_LEARNER_KEY = "learner"
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_engine(request: Request) -> Engine:
+    return request.app.state.engine  # type: ignore[no-any-return]
+
+
+def get_catalog(request: Request) -> Catalog:
+    return request.app.state.catalog  # type: ignore[no-any-return]
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+CatalogDep = Annotated[Catalog, Depends(get_catalog)]
+
+
+def get_learner_id(request: Request, engine: EngineDep) -> str:
+    """The current learner's id; a learner is created on first visit."""
+    learner = get_or_create_learner(
+        engine=engine, learner_id=request.session.get(SESSION_LEARNER_KEY)
+    )
+    request.session[SESSION_LEARNER_KEY] = learner.id
+    return learner.id
+
+
+LearnerDep = Annotated[str, Depends(get_learner_id)]
+
+
+def get_csrf_token(request: Request, learner_id: LearnerDep) -> str:
+    return csrf_token(request.app.state.session_secret, learner_id)
+
+
+CsrfTokenDep = Annotated[str, Depends(get_csrf_token)]
+
+_REFUSED = (
+    "missing or invalid CSRF token: reload the page (or GET /api/session) and send the "
+    "token it gives"
+)
+
+
+def _posting_learner(request: Request, token: str | None) -> str:
+    # No session means no token was ever issued: refuse before creating a learner.
+    learner_id = request.session.get(SESSION_LEARNER_KEY)
+    if not isinstance(learner_id, str) or not csrf_valid(
+        request.app.state.session_secret, learner_id, token
+    ):
+        raise HTTPException(status_code=403, detail=_REFUSED)
+    # A valid cookie whose learner row is gone (a wiped database) must not reach a foreign key.
+    if get_or_create_learner(engine=get_engine(request), learner_id=learner_id).id != learner_id:
+        raise HTTPException(status_code=403, detail=_REFUSED)
+    return learner_id
+
+
+def learner_from_header(
+    request: Request, x_csrf_token: Annotated[str | None, Header()] = None
+) -> str:
+    """The learner posting JSON, once its X-CSRF-Token header checks out."""
+    return _posting_learner(request, x_csrf_token)
+
+
+def learner_from_form(request: Request, csrf_token: Annotated[str | None, Form()] = None) -> str:
+    """The learner posting a form, once its csrf_token field checks out."""
+    return _posting_learner(request, csrf_token)
+
+
+def find_topic(topic_id: str, catalog: CatalogDep) -> Topic:
+    """The topic named in the path, or 404."""
+    topic = catalog.topic(topic_id)
+    if topic is None:
+        raise HTTPException(status_code=404, detail=f"no topic {topic_id!r}")
+    return topic
+
+
+TopicDep = Annotated[Topic, Depends(find_topic)]
+
+
+def find_question(question_id: str, topic: TopicDep) -> Question:
+    """The question named in the path, or 404."""
+    question = topic.question(question_id)
+    if question is None:
+        raise HTTPException(
+            status_code=404, detail=f"no question {question_id!r} in topic {topic.id!r}"
+        )
+    return question
+
+
+QuestionDep = Annotated[Question, Depends(find_question)]

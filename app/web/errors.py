@@ -1,0 +1,38 @@
+"""Errors as pages for people and as JSON for /api clients; never a traceback."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.web.templating import render
+
+log = logging.getLogger("torchquiz.web")
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/healthz"
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, StarletteHTTPException)
+    if _wants_json(request):
+        return await http_exception_handler(request, error)
+    context = {"status": error.status_code, "detail": error.detail}
+    return render(request, "error.html", context, status_code=error.status_code)
+
+
+async def _unexpected_error(request: Request, error: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    detail = "something went wrong on our side; it has been logged"
+    if _wants_json(request):
+        return JSONResponse({"detail": detail}, status_code=500)
+    return render(request, "error.html", {"status": 500, "detail": detail}, status_code=500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route HTTP errors to the error page or JSON, and log anything unexpected."""
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

@@ -1,0 +1,138 @@
+"""The public shapes of every page: the HTML templates and the JSON twins render the same models.
+
+Nothing here carries correctness, steps or misconceptions except `Feedback`, which
+only exists once the learner has answered.
+"""
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Public(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class ProgressPublic(Public):
+    answered: int
+    correct: int
+    total: int
+    percent: int
+    done: bool
+
+
+class TopicRef(Public):
+    id: str
+    title: str
+    url: str
+
+
+class TopicSummary(TopicRef):
+    summary: str
+    level: str
+    tags: list[str]
+    requires: list[TopicRef]
+    question_count: int
+    progress: ProgressPublic
+
+
+class OptionPublic(Public):
+    id: str
+    text: str
+    text_html: str
+
+
+class QuestionPublic(Public):
+    id: str
+    kind: str
+    prompt: str
+    prompt_html: str
+    code: str | None
+    code_html: str | None
+    options: list[OptionPublic]
+    url: str
+    answer_url: str = Field(description="POST the answer here as JSON with an X-CSRF-Token header.")
+
+
+class QuestionLink(Public):
+    id: str
+    number: int
+    url: str
+    status: str = Field(description="unanswered | correct | incorrect (the latest answer)")
+
+
+class HomePage(Public):
+    topics: list[TopicSummary]
+    content_errors: list[str] = Field(
+        default_factory=list, description="Broken quiz files, listed in development mode only."
+    )
+
+
+class TopicPage(Public):
+    topic: TopicSummary
+    lesson_html: str
+    questions: list[QuestionLink]
+    next_question_url: str | None = Field(description="The first question not yet answered.")
+
+
+class QuestionPage(Public):
+    topic: TopicRef
+    question: QuestionPublic
+    number: int
+    count: int
+
+
+class StepPublic(Public):
+    title: str | None
+    text: str
+    text_html: str
+
+
+class ScorePublic(Public):
+    correct: int
+    total: int
+
+
+class Feedback(Public):
+    correct: bool
+    topic: TopicRef
+    question: QuestionPublic
+    number: int
+    count: int
+    chosen: OptionPublic | None = Field(description="None when the chosen option was removed.")
+    correct_option: OptionPublic
+    misconception: str | None
+    misconception_html: str | None
+    steps: list[StepPublic]
+    answer: str = Field(description="The final answer, as text.")
+    quick_check: str
+    quick_check_html: str
+    mistakes: list[str]
+    mistakes_html: list[str]
+    next_url: str | None
+    score: ScorePublic | None = Field(description="The topic's score, after its last question.")
+
+
+class AttemptPublic(Public):
+    topic_id: str
+    question_id: str
+    answer: str
+    correct: bool
+    created_at: datetime
+
+
+class ProgressPage(Public):
+    topics: list[TopicSummary]
+    attempts: list[AttemptPublic]
+
+
+class SessionInfo(Public):
+    csrf_token: str
+
+
+class Health(Public):
+    status: str
+    version: str
+    topics: int
+    questions: int
+    content_errors: int

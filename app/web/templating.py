@@ -1,0 +1,20 @@
+"""The Jinja2 environment shared by every HTML route."""
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from app import __version__
+from app.paths import TEMPLATES_DIR
+
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+templates.env.globals["version"] = __version__
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> Response:
+    """Render template `name` with `context`."""
+    return templates.TemplateResponse(request, name, context, status_code=status_code)

@@ -1,0 +1,57 @@
+"""Attempts land in a real SQLite file and survive a restart of the app."""
+
+import sqlite3
+
+from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.main import create_app
+from tests.conftest import Learner
+
+
+def test_attempts_are_rows_in_the_sqlite_file(settings: Settings, learner: Learner) -> None:
+    learner.answer("basics", "shape", "a")
+    learner.answer("basics", "shape", "b")
+    database = sqlite3.connect(settings.data_dir / "torchquiz.db")
+    rows = database.execute(
+        "select topic_id, question_id, answer, correct from attempt order by id"
+    ).fetchall()
+    assert rows == [
+        ("basics", "shape", '{"choice": "a"}', 0),
+        ("basics", "shape", '{"choice": "b"}', 1),
+    ]
+    (learners,) = database.execute("select count(*) from learner").fetchone()
+    assert learners == 1
+
+
+def test_progress_survives_a_restart(settings: Settings) -> None:
+    with TestClient(create_app(settings)) as first:
+        Learner(first).answer("basics", "shape", "b")
+        cookies = dict(first.cookies)
+    # A new app on the same data folder: a restarted server.
+    with TestClient(create_app(settings), cookies=cookies) as second:
+        progress = second.get("/api/progress").json()
+    basics = next(t for t in progress["topics"] if t["id"] == "basics")
+    assert basics["progress"] == {
+        "answered": 1,
+        "correct": 1,
+        "total": 2,
+        "percent": 50,
+        "done": False,
+    }
+    assert [(a["question_id"], a["correct"]) for a in progress["attempts"]] == [("shape", True)]
+
+
+def test_latest_answer_decides_the_progress(learner: Learner) -> None:
+    learner.answer("basics", "shape", "b")
+    learner.answer("basics", "shape", "c")
+    progress = learner.client.get("/api/topics/basics").json()
+    assert progress["topic"]["progress"]["correct"] == 0
+    assert [q["status"] for q in progress["questions"]] == ["incorrect", "unanswered"]
+
+
+def test_each_learner_sees_only_their_own_progress(app: object, client: TestClient) -> None:
+    Learner(client).answer("basics", "shape", "b")
+    with TestClient(client.app) as other:
+        topics = other.get("/api/topics").json()["topics"]
+    assert topics[0]["progress"]["answered"] == 0

@@ -1,0 +1,128 @@
+"""HTML pages: templates, contexts, the answer form, 404s and CSRF, through the real app."""
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import Learner
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "the form carries a CSRF token"
+    return match.group(1)
+
+
+def test_home_lists_topics_with_progress(client: TestClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.template.name == "home.html"  # type: ignore[attr-defined]
+    page = response.context["page"]  # type: ignore[attr-defined]
+    assert [t.id for t in page.topics] == ["basics"]
+    assert "Tensor basics" in response.text
+    assert "not started" in response.text
+
+
+def test_topic_page_renders_lesson_with_highlighted_code(client: TestClient) -> None:
+    response = client.get("/topics/basics")
+    assert response.template.name == "topic.html"  # type: ignore[attr-defined]
+    assert "<strong>tensor</strong>" in response.text
+    assert '<pre class="highlight">' in response.text
+    assert 'href="/topics/basics/questions/shape"' in response.text
+
+
+def test_question_page_is_a_form_without_the_answer(client: TestClient) -> None:
+    response = client.get("/topics/basics/questions/shape")
+    assert response.template.name == "question.html"  # type: ignore[attr-defined]
+    html = response.text
+    assert html.count('type="radio" name="choice"') == 3
+    assert csrf_from(html)
+    for secret in ("misconception", "rows first", "Read the call", "Reversing", "correct"):
+        assert secret not in html
+
+
+def test_answer_by_form_redirects_to_full_feedback(client: TestClient) -> None:
+    token = csrf_from(client.get("/topics/basics/questions/shape").text)
+    response = client.post(
+        "/topics/basics/questions/shape",
+        data={"choice": "a", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/topics/basics/questions/shape/feedback"
+    page = client.get(response.headers["location"])
+    assert page.template.name == "feedback.html"  # type: ignore[attr-defined]
+    html = page.text
+    assert "Incorrect" in html
+    assert "The arguments are the sizes in order, rows first." in html  # the misconception
+    assert "Read the call" in html  # a step
+    assert "Final answer" in html and "torch.Size([2, 3])" in html
+    assert "zeros(2, 3).shape = (2, 3)" in html  # the quick check
+    assert "Reversing the dimensions" in html  # a common mistake
+    assert 'href="/topics/basics/questions/dtype"' in html  # next question
+
+
+def test_last_question_shows_the_topic_score(client: TestClient) -> None:
+    learner = Learner(client)
+    learner.answer("basics", "shape", "b")
+    learner.answer("basics", "dtype", "b")
+    html = client.get("/topics/basics/questions/dtype/feedback").text
+    assert "Topic complete" in html
+    assert "1 of 2" in html
+
+
+def test_form_without_a_choice_asks_again(client: TestClient) -> None:
+    token = csrf_from(client.get("/topics/basics/questions/shape").text)
+    response = client.post("/topics/basics/questions/shape", data={"csrf_token": token})
+    assert response.status_code == 422
+    assert "pick one of the options" in response.text
+
+
+def test_form_with_a_forged_token_is_refused(client: TestClient) -> None:
+    client.get("/")
+    response = client.post(
+        "/topics/basics/questions/shape", data={"choice": "b", "csrf_token": "forged"}
+    )
+    assert response.status_code == 403
+    assert "CSRF" in response.text
+    assert client.get("/api/progress").json()["attempts"] == []
+
+
+def test_feedback_before_answering_goes_to_the_question(client: TestClient) -> None:
+    response = client.get("/topics/basics/questions/shape/feedback", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/topics/basics/questions/shape"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/topics/nope",
+        "/topics/basics/questions/nope",
+        "/topics/basics/questions/nope/feedback",
+        "/no/such/page",
+    ],
+)
+def test_unknown_pages_are_a_404_page(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.template.name == "error.html"  # type: ignore[attr-defined]
+    assert "Page not found" in response.text
+
+
+def test_progress_page_lists_answers(client: TestClient) -> None:
+    Learner(client).answer("basics", "shape", "b")
+    response = client.get("/progress")
+    assert response.template.name == "progress.html"  # type: ignore[attr-defined]
+    assert "1/2 correct" in response.text
+    assert "✓ correct" in response.text
+
+
+def test_raw_html_in_content_is_escaped(client: TestClient) -> None:
+    # The fixture lesson has none; render a hostile one directly through the renderer.
+    from app.content.render import render_markdown
+
+    html = render_markdown("<script>alert(1)</script>\n\n**ok**")
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
