@@ -1,6 +1,6 @@
 """Quiz content: the YAML format, its loader and validator, and the in-memory Catalog."""
 
-from app.content.catalog import Catalog, Option, Question, Step, Topic
+from app.content.catalog import Catalog, Option, Question, Snippet, Step, Topic
 from app.content.errors import ContentError
 from app.content.loader import load_catalog, load_topic_file
 
@@ -9,6 +9,7 @@ __all__ = [
     "ContentError",
     "Option",
     "Question",
+    "Snippet",
     "Step",
     "Topic",
     "load_catalog",

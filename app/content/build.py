@@ -2,8 +2,10 @@
 
 from pathlib import Path
 
-from app.content.catalog import Option, Question, Step, Topic
-from app.content.render import highlight_code, render_inline, render_markdown
+from markupsafe import Markup
+
+from app.content.catalog import Option, Question, Snippet, Step, Topic
+from app.content.render import highlight_code, render_inline, render_markdown, split_markdown
 from app.content.schema import ChoiceQuestionSpec, TopicSpec, option_ids
 
 
@@ -17,11 +19,19 @@ def build_topic(spec: TopicSpec, source: Path, locations: dict[str, tuple[int, i
         tags=tuple(spec.tags),
         requires=tuple(spec.requires),
         lesson=spec.lesson,
-        lesson_html=render_markdown(spec.lesson),
+        lesson_parts=tuple(
+            part if isinstance(part, Markup) else snippet(part)
+            for part in split_markdown(spec.lesson)
+        ),
         questions=tuple(_build_question(q) for q in spec.questions),
         source=source,
         locations=locations,
     )
+
+
+def snippet(code: str) -> Snippet:
+    """A live snippet of authored code."""
+    return Snippet(code=code, code_html=highlight_code(code))
 
 
 def _build_question(spec: ChoiceQuestionSpec) -> Question:
@@ -30,8 +40,7 @@ def _build_question(spec: ChoiceQuestionSpec) -> Question:
         kind=spec.kind,
         prompt=spec.prompt,
         prompt_html=render_markdown(spec.prompt),
-        code=spec.code,
-        code_html=highlight_code(spec.code) if spec.code else None,
+        code=snippet(spec.code) if spec.code else None,
         options=tuple(
             Option(
                 id=option_id,

@@ -1,5 +1,6 @@
 """The Catalog: every valid topic, rendered once, immutable; a reload swaps it whole."""
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,6 +10,22 @@ from markupsafe import Markup
 from app.content.errors import ContentError
 
 LEVEL_ORDER = {"beginner": 0, "intermediate": 1, "advanced": 2}
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """Authored code that runs live: shown highlighted, with its real output, editable."""
+
+    code: str
+    code_html: Markup
+
+    @property
+    def id(self) -> str:
+        """A stable id from the code itself, so an unedited snippet's output can be cached."""
+        return hashlib.sha256(self.code.encode()).hexdigest()[:16]
+
+
+LessonPart = Markup | Snippet
 
 
 @dataclass(frozen=True)
@@ -40,8 +57,7 @@ class Question:
     kind: str
     prompt: str
     prompt_html: Markup
-    code: str | None
-    code_html: Markup | None
+    code: Snippet | None
     options: tuple[Option, ...]
     steps: tuple[Step, ...]
     quick_check: str
@@ -70,11 +86,17 @@ class Topic:
     tags: tuple[str, ...]
     requires: tuple[str, ...]
     lesson: str
-    lesson_html: Markup
+    lesson_parts: tuple[LessonPart, ...]
     questions: tuple[Question, ...]
     source: Path
     # Where keys stand in the source file (`id`, `requires[0]`…), for errors found after loading.
     locations: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False)
+
+    @property
+    def snippets(self) -> tuple[Snippet, ...]:
+        """Every live snippet of the topic: the lesson's, then each question's."""
+        lesson = tuple(part for part in self.lesson_parts if isinstance(part, Snippet))
+        return lesson + tuple(q.code for q in self.questions if q.code is not None)
 
     def question(self, question_id: str) -> Question | None:
         """The question with this id, if any."""
@@ -108,6 +130,11 @@ class Catalog:
     def topic(self, topic_id: str) -> Topic | None:
         """The topic with this id, if any."""
         return self._by_id.get(topic_id)
+
+    @property
+    def snippets(self) -> tuple[Snippet, ...]:
+        """Every live snippet of every topic, without repeats."""
+        return tuple({s.code: s for topic in self.topics for s in topic.snippets}.values())
 
     @property
     def question_count(self) -> int:

@@ -52,10 +52,27 @@ def render_inline(source: str) -> Markup:
     return Markup(_markdown().renderInline(source))
 
 
-def python_blocks(source: str) -> list[str]:
-    """The ```python blocks of a Markdown text, in order (the snippets that run live)."""
-    return [
-        token.content
-        for token in _markdown().parse(source)
-        if token.type == "fence" and token.info.strip().split(" ")[0] in {"python", "py"}
-    ]
+def _is_live_python(token: Token) -> bool:
+    # Only top-level blocks run live; one nested in a list or quote is just highlighted.
+    language = token.info.strip().split(" ")[0] if token.info else ""
+    return token.type == "fence" and token.level == 0 and language in {"python", "py"}
+
+
+def split_markdown(source: str) -> list[Markup | str]:
+    """Render Markdown as HTML pieces, with each top-level ```python block left as its code.
+
+    The caller turns the code pieces into live snippets (highlighted, run, editable).
+    """
+    md = _markdown()
+    tokens = md.parse(source)
+    parts: list[Markup | str] = []
+    start = 0
+    for index, token in enumerate(tokens):
+        if _is_live_python(token):
+            if index > start:
+                parts.append(Markup(md.renderer.render(tokens[start:index], md.options, {})))
+            parts.append(token.content)
+            start = index + 1
+    if start < len(tokens):
+        parts.append(Markup(md.renderer.render(tokens[start:], md.options, {})))
+    return parts

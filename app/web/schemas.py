@@ -42,13 +42,33 @@ class OptionPublic(Public):
     text_html: str
 
 
+class RunPublic(Public):
+    status: str = Field(description="ok | error | timeout | limit")
+    stdout: str
+    stderr: str
+    truncated: bool
+    duration_ms: float
+    reason: str | None = Field(description="Why the run was stopped, in words.")
+
+
+class SnippetPublic(Public):
+    id: str
+    code: str
+    code_html: str
+    output: RunPublic | None = Field(description="The real output; None when runs are off.")
+
+
+class LessonPart(Public):
+    html: str | None = None
+    snippet: SnippetPublic | None = None
+
+
 class QuestionPublic(Public):
     id: str
     kind: str
     prompt: str
     prompt_html: str
-    code: str | None
-    code_html: str | None
+    code: SnippetPublic | None
     options: list[OptionPublic]
     url: str
     answer_url: str = Field(description="POST the answer here as JSON with an X-CSRF-Token header.")
@@ -70,7 +90,7 @@ class HomePage(Public):
 
 class TopicPage(Public):
     topic: TopicSummary
-    lesson_html: str
+    lesson: list[LessonPart]
     questions: list[QuestionLink]
     next_question_url: str | None = Field(description="The first question not yet answered.")
 

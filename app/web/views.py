@@ -2,7 +2,7 @@
 
 from sqlalchemy import Engine
 
-from app.content import Catalog, Option, Question, Topic
+from app.content import Catalog, Option, Question, Snippet, Topic
 from app.services.grading import Grade
 from app.services.progress import TopicProgress, attempts_of, progress_by_topic
 from app.web import schemas
@@ -49,14 +49,28 @@ def _option(option: Option) -> schemas.OptionPublic:
     return schemas.OptionPublic(id=option.id, text=option.text, text_html=option.text_html)
 
 
+def _snippet(snippet: Snippet) -> schemas.SnippetPublic:
+    return schemas.SnippetPublic(
+        id=snippet.id, code=snippet.code, code_html=snippet.code_html, output=None
+    )
+
+
+def _lesson(topic: Topic) -> list[schemas.LessonPart]:
+    return [
+        schemas.LessonPart(snippet=_snippet(part))
+        if isinstance(part, Snippet)
+        else schemas.LessonPart(html=part)
+        for part in topic.lesson_parts
+    ]
+
+
 def _question(topic: Topic, question: Question) -> schemas.QuestionPublic:
     return schemas.QuestionPublic(
         id=question.id,
         kind=question.kind,
         prompt=question.prompt,
         prompt_html=question.prompt_html,
-        code=question.code,
-        code_html=question.code_html,
+        code=_snippet(question.code) if question.code else None,
         options=[_option(o) for o in question.options],
         url=question_url(topic, question),
         answer_url=f"/api{question_url(topic, question)}/answer",
@@ -95,7 +109,7 @@ def topic_page(
     pending = next((link for link in links if link.status == "unanswered"), None)
     return schemas.TopicPage(
         topic=_summary(catalog, topic, progress),
-        lesson_html=topic.lesson_html,
+        lesson=_lesson(topic),
         questions=links,
         next_question_url=(pending or links[0]).url,
     )

@@ -57,7 +57,7 @@ def test_good_file_loads_with_rendered_markdown_and_positional_option_ids(tmp_pa
     question = topic.questions[0]
     assert [o.id for o in question.options] == ["a", "b"]
     assert question.correct_option.id == "b"
-    assert "<em>Markdown</em>" in topic.lesson_html
+    assert "<em>Markdown</em>" in topic.lesson_parts[0]
 
 
 def test_fixture_and_course_folders_load_cleanly() -> None:

@@ -117,12 +117,3 @@ def test_progress_page_lists_answers(client: TestClient) -> None:
     assert response.template.name == "progress.html"  # type: ignore[attr-defined]
     assert "1/2 correct" in response.text
     assert "✓ correct" in response.text
-
-
-def test_raw_html_in_content_is_escaped(client: TestClient) -> None:
-    # The fixture lesson has none; render a hostile one directly through the renderer.
-    from app.content.render import render_markdown
-
-    html = render_markdown("<script>alert(1)</script>\n\n**ok**")
-    assert "<script>" not in html
-    assert "&lt;script&gt;" in html
