@@ -10,7 +10,7 @@ run: $(STAMP)  ## set up, then serve on http://127.0.0.1:8000
 	$(BIN)/torchquiz serve
 
 test: $(STAMP) system-deps lint check  ## set up, then lint, check the quizzes and run every test
-	$(BIN)/python -m pytest
+	$(BIN)/python tests/run_in_pidns.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -21,7 +21,7 @@ check: $(STAMP)  ## validate every quiz file
 	$(BIN)/torchquiz check quizzes
 
 bench: $(STAMP)
-	$(BIN)/python bench/bench_sandbox.py
+	$(BIN)/python bench/bench_live.py
 
 system-deps:
 	./scripts/system-deps.sh

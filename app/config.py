@@ -33,6 +33,31 @@ class Settings(BaseSettings):
     )
     dev: bool = Field(default=False, description="Development mode: show content errors in pages.")
 
+    # Live code: how much one run may use, how many run at once, how often a learner may run.
+    run_enabled: bool = Field(default=True, description="Run code in the sandbox at all.")
+    run_wall_s: float = Field(default=5.0, gt=0, description="Wall-clock seconds per run.")
+    run_cpu_s: float = Field(default=5.0, gt=0, description="CPU seconds per run.")
+    run_memory_mb: int = Field(
+        default=1024, ge=800, description="Address space of a run in MB (torch alone maps ~670)."
+    )
+    run_output_kb: int = Field(default=64, gt=0, description="Output kept per run, in KB.")
+    run_disk_mb: int = Field(default=16, gt=0, description="Bytes a run may write, in MB.")
+    run_code_kb: int = Field(default=64, gt=0, description="Largest code accepted, in KB.")
+    run_workers: int = Field(default=2, ge=1, description="Runs at once.")
+    run_queue: int = Field(default=16, ge=0, description="Runs waiting beyond the workers.")
+    run_jobs_dir: Path | None = Field(
+        default=None,
+        description="Where runs get their folders (default: the system temp dir); "
+        "a size-limited tmpfs here makes the disk limit hard.",
+    )
+    run_rate_per_min: int = Field(
+        default=30, ge=0, description="Runs per learner per minute; 0 turns the limit off."
+    )
+    # Isolation layers; turn one off only for tests or on a host that lacks it.
+    sandbox_seccomp: bool = Field(default=True, description="Deny dangerous syscalls (seccomp).")
+    sandbox_landlock: bool = Field(default=True, description="Hide the file system (Landlock).")
+    sandbox_uid_drop: bool = Field(default=True, description="Run jobs as uid 65534 when root.")
+
     @property
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to an SQLite file in the data folder."""

@@ -1,5 +1,6 @@
 """The app factory: builds a torchquiz app from Settings; nothing happens at import time."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,6 +13,9 @@ from app import __version__
 from app.config import Settings
 from app.content import load_catalog
 from app.paths import STATIC_DIR
+from app.sandbox import Layers, Limits, Sandbox
+from app.services.live_code import LiveCode
+from app.services.rate_limit import RateLimiter
 from app.store.database import make_engine
 from app.store.migrations import upgrade
 from app.web import api, health, pages
@@ -20,6 +24,29 @@ from app.web.errors import install_error_handlers
 log = logging.getLogger("torchquiz")
 
 SESSION_MAX_AGE_S = 400 * 24 * 3600  # browsers cap cookie lifetimes at 400 days
+
+
+def _sandbox(settings: Settings) -> Sandbox | None:
+    if not settings.run_enabled:
+        log.warning("running code is turned off (TORCHQUIZ_RUN_ENABLED=false)")
+        return None
+    limits = Limits(
+        wall_s=settings.run_wall_s,
+        cpu_s=settings.run_cpu_s,
+        memory_mb=settings.run_memory_mb,
+        output_kb=settings.run_output_kb,
+        disk_mb=settings.run_disk_mb,
+        workers=settings.run_workers,
+        queue=settings.run_queue,
+        code_kb=settings.run_code_kb,
+    )
+    layers = Layers(
+        seccomp=settings.sandbox_seccomp,
+        landlock=settings.sandbox_landlock,
+        uid_drop=settings.sandbox_uid_drop,
+    )
+    jobs_dir = str(settings.run_jobs_dir) if settings.run_jobs_dir else None
+    return Sandbox(limits, layers, jobs_dir=jobs_dir)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -43,8 +70,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             catalog.question_count,
             len(catalog.errors),
         )
-        yield
-        app.state.engine.dispose()
+        sandbox = _sandbox(settings)
+        if sandbox is not None:
+            await sandbox.start()
+        live = LiveCode(
+            sandbox,
+            code_kb=settings.run_code_kb,
+            rate=RateLimiter(settings.run_rate_per_min),
+        )
+        app.state.live = live
+        warming = asyncio.create_task(live.warm(catalog.snippets))
+        try:
+            yield
+        finally:
+            warming.cancel()
+            if sandbox is not None:
+                await sandbox.close()
+            app.state.engine.dispose()
 
     app = FastAPI(
         title="torchquiz",

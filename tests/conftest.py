@@ -17,7 +17,13 @@ COURSE_QUIZZES = TESTS_DIR.parent / "quizzes"
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", quiz_dir=FIXTURE_QUIZZES, secret_key="test-secret")
+    # Code runs are off here; tests of live code start their own sandbox (test_live_code.py).
+    return Settings(
+        data_dir=tmp_path / "data",
+        quiz_dir=FIXTURE_QUIZZES,
+        secret_key="test-secret",
+        run_enabled=False,
+    )
 
 
 @pytest.fixture

@@ -93,10 +93,14 @@ class Topic:
     locations: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False)
 
     @property
+    def lesson_snippets(self) -> tuple[Snippet, ...]:
+        """The live snippets of the lesson."""
+        return tuple(part for part in self.lesson_parts if isinstance(part, Snippet))
+
+    @property
     def snippets(self) -> tuple[Snippet, ...]:
         """Every live snippet of the topic: the lesson's, then each question's."""
-        lesson = tuple(part for part in self.lesson_parts if isinstance(part, Snippet))
-        return lesson + tuple(q.code for q in self.questions if q.code is not None)
+        return self.lesson_snippets + tuple(q.code for q in self.questions if q.code is not None)
 
     def question(self, question_id: str) -> Question | None:
         """The question with this id, if any."""

@@ -1,8 +1,9 @@
-"""The JSON twins of every page, and the answer endpoint."""
+"""The JSON twins of every page, the answer endpoint and live code runs."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.services.grading import InvalidAnswer
@@ -13,13 +14,18 @@ from app.web.deps import (
     CsrfTokenDep,
     EngineDep,
     LearnerDep,
+    LiveDep,
     QuestionDep,
     SettingsDep,
     TopicDep,
     learner_from_header,
 )
+from app.web.running import run_or_http_error, snippets_of
 
 router = APIRouter(prefix="/api", tags=["api"])
+
+PostingLearner = Annotated[str, Depends(learner_from_header)]
+REFUSED: dict[int | str, dict[str, Any]] = {403: {"description": "Missing or invalid CSRF token"}}
 
 
 class ChoiceAnswer(BaseModel):
@@ -28,6 +34,14 @@ class ChoiceAnswer(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     choice: str = Field(min_length=1, max_length=80, examples=["a"])
+
+
+class RunRequest(BaseModel):
+    """Code to run in the sandbox."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(max_length=1_000_000, examples=["import torch\nprint(torch.ones(2))"])
 
 
 @router.get("/session")
@@ -47,30 +61,37 @@ def topics(
 
 
 @router.get("/topics/{topic_id}")
-def topic(
-    engine: EngineDep, learner_id: LearnerDep, catalog: CatalogDep, topic: TopicDep
+async def topic(
+    engine: EngineDep, learner_id: LearnerDep, catalog: CatalogDep, topic: TopicDep, live: LiveDep
 ) -> schemas.TopicPage:
-    """A topic's lesson and question list (the topic page)."""
-    return views.topic_page(engine=engine, learner_id=learner_id, catalog=catalog, topic=topic)
+    """A topic's lesson with the real output of its code, and its questions (the topic page)."""
+    outputs = await live.outputs(topic.lesson_snippets)
+    return await run_in_threadpool(
+        views.topic_page,
+        engine=engine,
+        learner_id=learner_id,
+        catalog=catalog,
+        topic=topic,
+        outputs=outputs,
+    )
 
 
 @router.get("/topics/{topic_id}/questions/{question_id}")
-def question(topic: TopicDep, question: QuestionDep) -> schemas.QuestionPage:
-    """One question without its answer (the question page)."""
-    return views.question_page(topic=topic, question=question)
+async def question(topic: TopicDep, question: QuestionDep, live: LiveDep) -> schemas.QuestionPage:
+    """One question without its answer, with its code's real output (the question page)."""
+    outputs = await live.outputs(snippets_of(question))
+    return views.question_page(topic=topic, question=question, outputs=outputs)
 
 
-@router.post(
-    "/topics/{topic_id}/questions/{question_id}/answer",
-    responses={403: {"description": "Missing or invalid CSRF token"}},
-)
+@router.post("/topics/{topic_id}/questions/{question_id}/answer", responses=REFUSED)
 def answer(
     body: ChoiceAnswer,
     engine: EngineDep,
     catalog: CatalogDep,
     topic: TopicDep,
     question: QuestionDep,
-    learner_id: Annotated[str, Depends(learner_from_header)],
+    live: LiveDep,
+    learner_id: PostingLearner,
 ) -> schemas.Feedback:
     """Answer a question; the reply says whether it was right and explains the solution."""
     try:
@@ -86,6 +107,7 @@ def answer(
         topic=topic,
         question=question,
         grade=grade,
+        outputs=live.cached_outputs(snippets_of(question)),
     )
 
 
@@ -96,6 +118,7 @@ def feedback(
     catalog: CatalogDep,
     topic: TopicDep,
     question: QuestionDep,
+    live: LiveDep,
 ) -> schemas.Feedback:
     """The feedback on the learner's latest answer (404 until they have answered)."""
     latest = latest_answer(engine=engine, learner_id=learner_id, topic=topic, question=question)
@@ -108,6 +131,7 @@ def feedback(
         topic=topic,
         question=question,
         grade=latest[0],
+        outputs=live.cached_outputs(snippets_of(question)),
     )
 
 
@@ -117,3 +141,17 @@ def progress(
 ) -> schemas.ProgressPage:
     """The learner's progress per topic and attempts, newest first."""
     return views.progress_page(engine=engine, learner_id=learner_id, catalog=catalog)
+
+
+@router.post(
+    "/run",
+    responses={
+        **REFUSED,
+        422: {"description": "Code over the size limit"},
+        429: {"description": "Too many runs by this learner; see Retry-After"},
+        503: {"description": "Every worker busy, or runs turned off; see Retry-After"},
+    },
+)
+async def run(body: RunRequest, live: LiveDep, learner_id: PostingLearner) -> schemas.RunPublic:
+    """Run code in the sandbox with torch preloaded; the output is always plain text."""
+    return views.run_public(await run_or_http_error(live, body.code, learner_id=learner_id))

@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from app.config import Settings
 from app.content import Catalog, Question, Topic
 from app.services.learners import get_or_create_learner
+from app.services.live_code import LiveCode
 from app.web.csrf import csrf_token, csrf_valid
 
 SESSION_LEARNER_KEY = "learner"
@@ -25,7 +26,12 @@ def get_catalog(request: Request) -> Catalog:
     return request.app.state.catalog  # type: ignore[no-any-return]
 
 
+def get_live(request: Request) -> LiveCode:
+    return request.app.state.live  # type: ignore[no-any-return]
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+LiveDep = Annotated[LiveCode, Depends(get_live)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 

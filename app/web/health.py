@@ -4,18 +4,19 @@ from fastapi import APIRouter
 
 from app import __version__
 from app.web import schemas
-from app.web.deps import CatalogDep
+from app.web.deps import CatalogDep, LiveDep
 
 router = APIRouter(tags=["operations"])
 
 
 @router.get("/healthz")
-def healthz(catalog: CatalogDep) -> schemas.Health:
-    """Liveness, version and what content is loaded."""
+def healthz(catalog: CatalogDep, live: LiveDep) -> schemas.Health:
+    """Liveness, version, loaded content and the sandbox's isolation layers."""
     return schemas.Health(
         status="ok",
         version=__version__,
         topics=len(catalog.topics),
         questions=catalog.question_count,
         content_errors=len(catalog.errors),
+        sandbox={"enabled": True, **live.sandbox.health()} if live.sandbox else {"enabled": False},
     )

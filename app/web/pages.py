@@ -2,7 +2,8 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from app.services.grading import InvalidAnswer
@@ -13,11 +14,13 @@ from app.web.deps import (
     CsrfTokenDep,
     EngineDep,
     LearnerDep,
+    LiveDep,
     QuestionDep,
     SettingsDep,
     TopicDep,
     learner_from_form,
 )
+from app.web.running import run_or_http_error, snippets_of
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -39,25 +42,37 @@ def home(
 
 
 @router.get("/topics/{topic_id}")
-def topic(
+async def topic(
     request: Request,
     engine: EngineDep,
     learner_id: LearnerDep,
     catalog: CatalogDep,
     topic: TopicDep,
+    live: LiveDep,
+    csrf: CsrfTokenDep,
 ) -> Response:
-    """A topic's lesson and its questions."""
-    page = views.topic_page(engine=engine, learner_id=learner_id, catalog=catalog, topic=topic)
-    return render(request, "topic.html", {"page": page})
+    """A topic's lesson, with the real output of its code, and its questions."""
+    outputs = await live.outputs(topic.lesson_snippets)
+    page = await run_in_threadpool(
+        views.topic_page,
+        engine=engine,
+        learner_id=learner_id,
+        catalog=catalog,
+        topic=topic,
+        outputs=outputs,
+    )
+    return render(request, "topic.html", {"page": page, "csrf_token": csrf, "live": live.enabled})
 
 
 @router.get("/topics/{topic_id}/questions/{question_id}")
-def question(
-    request: Request, csrf: CsrfTokenDep, topic: TopicDep, question: QuestionDep
+async def question(
+    request: Request, csrf: CsrfTokenDep, topic: TopicDep, question: QuestionDep, live: LiveDep
 ) -> Response:
-    """One question, as a form."""
-    page = views.question_page(topic=topic, question=question)
-    return render(request, "question.html", {"page": page, "csrf_token": csrf, "error": None})
+    """One question, as a form, with its code's real output."""
+    outputs = await live.outputs(snippets_of(question))
+    page = views.question_page(topic=topic, question=question, outputs=outputs)
+    context = {"page": page, "csrf_token": csrf, "error": None, "live": live.enabled}
+    return render(request, "question.html", context)
 
 
 @router.post("/topics/{topic_id}/questions/{question_id}")
@@ -68,6 +83,7 @@ def answer(
     question: QuestionDep,
     learner_id: Annotated[str, Depends(learner_from_form)],
     csrf: CsrfTokenDep,
+    live: LiveDep,
     choice: Annotated[str | None, Form(max_length=80)] = None,
 ) -> Response:
     """Grade the submitted form, then show the feedback page (303)."""
@@ -78,8 +94,9 @@ def answer(
             engine=engine, learner_id=learner_id, topic=topic, question=question, choice=choice
         )
     except InvalidAnswer as error:
-        page = views.question_page(topic=topic, question=question)
-        context = {"page": page, "csrf_token": csrf, "error": str(error)}
+        outputs = live.cached_outputs(snippets_of(question))
+        page = views.question_page(topic=topic, question=question, outputs=outputs)
+        context = {"page": page, "csrf_token": csrf, "error": str(error), "live": live.enabled}
         return render(request, "question.html", context, status_code=422)
     return RedirectResponse(f"{views.question_url(topic, question)}/feedback", status_code=303)
 
@@ -92,6 +109,8 @@ def feedback(
     catalog: CatalogDep,
     topic: TopicDep,
     question: QuestionDep,
+    live: LiveDep,
+    csrf: CsrfTokenDep,
 ) -> Response:
     """Right or wrong, why, and the worked solution for the learner's latest answer."""
     latest = latest_answer(engine=engine, learner_id=learner_id, topic=topic, question=question)
@@ -104,8 +123,10 @@ def feedback(
         topic=topic,
         question=question,
         grade=latest[0],
+        outputs=live.cached_outputs(snippets_of(question)),
     )
-    return render(request, "feedback.html", {"page": page})
+    context = {"page": page, "csrf_token": csrf, "live": live.enabled}
+    return render(request, "feedback.html", context)
 
 
 @router.get("/progress")
@@ -115,3 +136,30 @@ def progress(
     """The learner's progress in every topic and their recent answers."""
     page = views.progress_page(engine=engine, learner_id=learner_id, catalog=catalog)
     return render(request, "progress.html", {"page": page})
+
+
+def _local_path(url: str | None) -> str | None:
+    # Only same-site paths: a crafted form must not turn the back link into an open redirect.
+    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url
+    return None
+
+
+@router.post("/run")
+async def run(
+    request: Request,
+    live: LiveDep,
+    learner_id: Annotated[str, Depends(learner_from_form)],
+    csrf: CsrfTokenDep,
+    code: Annotated[str, Form(max_length=1_000_000)] = "",
+    back: Annotated[str | None, Form(max_length=500)] = None,
+) -> Response:
+    """Run edited code without JavaScript: a page with the editor and the output."""
+    context: dict[str, object] = {"code": code, "back": _local_path(back), "csrf_token": csrf}
+    try:
+        result = await run_or_http_error(live, code, learner_id=learner_id)
+    except HTTPException as error:
+        context |= {"run": None, "error": error.detail}
+        return render(request, "run.html", context, status_code=error.status_code)
+    context |= {"run": views.run_public(result), "error": None}
+    return render(request, "run.html", context)

@@ -5,6 +5,7 @@ only exists once the learner has answered.
 """
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -156,3 +157,6 @@ class Health(Public):
     topics: int
     questions: int
     content_errors: int
+    sandbox: dict[str, Any] = Field(
+        description="Whether code runs, which isolation layers are active, pool and queue."
+    )

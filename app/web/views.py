@@ -1,11 +1,16 @@
 """Build each page's public model from the catalog and the learner's progress."""
 
+from collections.abc import Mapping
+
 from sqlalchemy import Engine
 
 from app.content import Catalog, Option, Question, Snippet, Topic
+from app.sandbox import RunResult
 from app.services.grading import Grade
 from app.services.progress import TopicProgress, attempts_of, progress_by_topic
 from app.web import schemas
+
+Outputs = Mapping[str, RunResult]  # snippet id -> its real output
 
 
 def topic_url(topic: Topic) -> str:
@@ -49,28 +54,44 @@ def _option(option: Option) -> schemas.OptionPublic:
     return schemas.OptionPublic(id=option.id, text=option.text, text_html=option.text_html)
 
 
-def _snippet(snippet: Snippet) -> schemas.SnippetPublic:
-    return schemas.SnippetPublic(
-        id=snippet.id, code=snippet.code, code_html=snippet.code_html, output=None
+def run_public(result: RunResult) -> schemas.RunPublic:
+    """The public shape of a run's result."""
+    return schemas.RunPublic(
+        status=result.status,
+        stdout=result.stdout,
+        stderr=result.stderr,
+        truncated=result.truncated,
+        duration_ms=round(result.duration_ms, 2),
+        reason=result.reason,
     )
 
 
-def _lesson(topic: Topic) -> list[schemas.LessonPart]:
+def _snippet(snippet: Snippet, outputs: Outputs) -> schemas.SnippetPublic:
+    output = outputs.get(snippet.id)
+    return schemas.SnippetPublic(
+        id=snippet.id,
+        code=snippet.code,
+        code_html=snippet.code_html,
+        output=run_public(output) if output else None,
+    )
+
+
+def _lesson(topic: Topic, outputs: Outputs) -> list[schemas.LessonPart]:
     return [
-        schemas.LessonPart(snippet=_snippet(part))
+        schemas.LessonPart(snippet=_snippet(part, outputs))
         if isinstance(part, Snippet)
         else schemas.LessonPart(html=part)
         for part in topic.lesson_parts
     ]
 
 
-def _question(topic: Topic, question: Question) -> schemas.QuestionPublic:
+def _question(topic: Topic, question: Question, outputs: Outputs) -> schemas.QuestionPublic:
     return schemas.QuestionPublic(
         id=question.id,
         kind=question.kind,
         prompt=question.prompt,
         prompt_html=question.prompt_html,
-        code=_snippet(question.code) if question.code else None,
+        code=_snippet(question.code, outputs) if question.code else None,
         options=[_option(o) for o in question.options],
         url=question_url(topic, question),
         answer_url=f"/api{question_url(topic, question)}/answer",
@@ -93,7 +114,7 @@ def home_page(
 
 
 def topic_page(
-    *, engine: Engine, learner_id: str, catalog: Catalog, topic: Topic
+    *, engine: Engine, learner_id: str, catalog: Catalog, topic: Topic, outputs: Outputs
 ) -> schemas.TopicPage:
     """A topic's lesson and its questions, marked by the learner's latest answers."""
     progress = progress_by_topic(engine=engine, learner_id=learner_id, catalog=catalog)[topic.id]
@@ -109,17 +130,17 @@ def topic_page(
     pending = next((link for link in links if link.status == "unanswered"), None)
     return schemas.TopicPage(
         topic=_summary(catalog, topic, progress),
-        lesson=_lesson(topic),
+        lesson=_lesson(topic, outputs),
         questions=links,
         next_question_url=(pending or links[0]).url,
     )
 
 
-def question_page(*, topic: Topic, question: Question) -> schemas.QuestionPage:
+def question_page(*, topic: Topic, question: Question, outputs: Outputs) -> schemas.QuestionPage:
     """One question, with nothing that gives its answer away."""
     return schemas.QuestionPage(
         topic=_topic_ref(topic),
-        question=_question(topic, question),
+        question=_question(topic, question, outputs),
         number=_number(topic, question),
         count=len(topic.questions),
     )
@@ -133,6 +154,7 @@ def feedback(
     topic: Topic,
     question: Question,
     grade: Grade,
+    outputs: Outputs,
 ) -> schemas.Feedback:
     """The verdict on an answer, with the worked solution, and the score after the last question."""
     following = topic.next_question(question.id)
@@ -146,7 +168,7 @@ def feedback(
     return schemas.Feedback(
         correct=grade.correct,
         topic=_topic_ref(topic),
-        question=_question(topic, question),
+        question=_question(topic, question, outputs),
         number=_number(topic, question),
         count=len(topic.questions),
         chosen=_option(grade.chosen) if grade.chosen else None,

@@ -144,6 +144,7 @@ def test_healthz_reports_counts(client: TestClient) -> None:
         "topics": 1,
         "questions": 2,
         "content_errors": 0,
+        "sandbox": {"enabled": False},
     }
 
 

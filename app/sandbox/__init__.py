@@ -1,0 +1,11 @@
+"""Runs untrusted Python with torch preloaded, fast and contained.
+
+A warm zygote process forks one job per run; each job confines itself (rlimits,
+uid drop, Landlock, seccomp) before the snippet runs. See pool.Sandbox.
+"""
+
+from .limits import Layers, Limits
+from .pool import Sandbox
+from .result import RunResult, SandboxBusy
+
+__all__ = ["Layers", "Limits", "RunResult", "Sandbox", "SandboxBusy"]

@@ -1,0 +1,38 @@
+"""Settings of the sandbox: how much a run may use, and which isolation layers to apply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# The unprivileged uid/gid a job drops to when the server runs as root.
+JOB_UID = 65534
+JOB_GID = 65534
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one run, and the size of the pool that runs them."""
+
+    wall_s: float = 5.0
+    cpu_s: float = 5.0
+    # Address space (RLIMIT_AS) of the whole job. A forked job already maps
+    # ~670 MB of torch (mostly shared, read-only); 1024 leaves ~350 MB for the
+    # learner's tensors and still lets torch.set_num_threads(64) start its threads.
+    memory_mb: int = 1024
+    output_kb: int = 64
+    disk_mb: int = 16
+    workers: int = 2
+    queue: int = 16
+    code_kb: int = 64
+    recycle_after: int = 500
+    # Files and directories the job dir may hold (inode exhaustion is a hostile case).
+    files: int = 256
+
+
+@dataclass(frozen=True)
+class Layers:
+    """Isolation layers to apply to each job; each may be turned off for tests or odd hosts."""
+
+    seccomp: bool = True
+    landlock: bool = True
+    uid_drop: bool = True

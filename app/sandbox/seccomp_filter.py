@@ -1,0 +1,151 @@
+"""The job's system-call filter, built with libseccomp (through pyseccomp).
+
+Denied calls fail with EPERM rather than killing the job, so the learner sees a
+plain Python error ("PermissionError: [Errno 1] Operation not permitted").
+The zygote builds the static part once; each forked job adds the rules that
+name its own pid to its private (copy-on-write) copy and loads it.
+"""
+
+from __future__ import annotations
+
+import errno
+
+import pyseccomp as sc
+
+CLONE_THREAD = 0x00010000
+# Namespace flags a thread-creating clone() could still carry.
+_CLONE_NAMESPACES = (
+    0x00020000,  # CLONE_NEWNS
+    0x02000000,  # CLONE_NEWCGROUP
+    0x04000000,  # CLONE_NEWUTS
+    0x08000000,  # CLONE_NEWIPC
+    0x10000000,  # CLONE_NEWUSER
+    0x20000000,  # CLONE_NEWPID
+    0x40000000,  # CLONE_NEWNET
+)
+
+# Grouped by what the learner is told when one of them is refused.
+PROCESS_CALLS = ("execve", "execveat", "fork", "vfork", "setsid", "setpgid")
+NETWORK_CALLS = ("socket", "socketpair", "connect", "bind", "listen", "accept", "accept4")
+DENIED_CALLS = (
+    *PROCESS_CALLS,
+    *NETWORK_CALLS,
+    # other processes' memory and handles
+    "ptrace",
+    "process_vm_readv",
+    "process_vm_writev",
+    "process_madvise",
+    "kcmp",
+    "pidfd_open",
+    "pidfd_getfd",
+    "pidfd_send_signal",
+    "tkill",
+    # memory that escapes RLIMIT_AS accounting or the kernel's usual paths
+    "memfd_create",
+    "memfd_secret",
+    "userfaultfd",
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
+    # namespaces and mounts
+    "unshare",
+    "setns",
+    "mount",
+    "umount2",
+    "pivot_root",
+    "chroot",
+    "fsopen",
+    "fsmount",
+    "fsconfig",
+    "fspick",
+    "move_mount",
+    "open_tree",
+    "mount_setattr",
+    # kernel attack surface a snippet never needs
+    "bpf",
+    "keyctl",
+    "add_key",
+    "request_key",
+    "perf_event_open",
+    "personality",
+    "acct",
+    "swapon",
+    "swapoff",
+    "reboot",
+    "kexec_load",
+    "kexec_file_load",
+    "init_module",
+    "finit_module",
+    "delete_module",
+    "settimeofday",
+    "clock_settime",
+    "clock_adjtime",
+    "adjtimex",
+    "sethostname",
+    "setdomainname",
+    "iopl",
+    "ioperm",
+    "modify_ldt",
+    "quotactl",
+    "quotactl_fd",
+    "syslog",
+    "vhangup",
+    "uselib",
+    "name_to_handle_at",
+    "open_by_handle_at",
+    "mknod",
+    "mknodat",
+    "fanotify_init",
+    "migrate_pages",
+    "move_pages",
+    "lookup_dcookie",
+    # identity and limits are fixed by the harness before the filter is loaded
+    "setuid",
+    "setgid",
+    "setreuid",
+    "setregid",
+    "setresuid",
+    "setresgid",
+    "setgroups",
+    "setfsuid",
+    "setfsgid",
+    "capset",
+    "setrlimit",
+)
+# Signals may only go to the job itself (arg 0 is the target pid or tgid).
+SELF_SIGNAL_CALLS = ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
+
+
+def _add(flt: sc.SyscallFilter, action: int, name: str, *args: sc.Arg) -> None:
+    try:
+        flt.add_rule(action, name, *args)
+    except (OSError, ValueError, RuntimeError):
+        # A call this architecture (or this libseccomp) does not know: nothing to deny.
+        pass
+
+
+def build_base_filter() -> sc.SyscallFilter:
+    """The part of the filter that is the same for every job (built once, in the zygote)."""
+    eperm = sc.ERRNO(errno.EPERM)
+    flt = sc.SyscallFilter(sc.ALLOW)
+    # A syscall made through another ABI (int 0x80, x32) would dodge every rule.
+    flt.set_attr(sc.Attr.ACT_BADARCH, sc.KILL_PROCESS)
+    for name in DENIED_CALLS:
+        _add(flt, eperm, name)
+    # clone3 passes its flags in memory, out of seccomp's reach; ENOSYS makes glibc
+    # fall back to clone(), whose flags we can check.
+    _add(flt, sc.ERRNO(errno.ENOSYS), "clone3")
+    _add(flt, eperm, "clone", sc.Arg(0, sc.MASKED_EQ, CLONE_THREAD, 0))
+    for flag in _CLONE_NAMESPACES:
+        _add(flt, eperm, "clone", sc.Arg(0, sc.MASKED_EQ, flag, flag))
+    # Reading limits is fine (Python does it); raising them is not.
+    _add(flt, eperm, "prlimit64", sc.Arg(2, sc.NE, 0))
+    return flt
+
+
+def load_job_filter(flt: sc.SyscallFilter, pid: int) -> None:
+    """Add the rules that name this job's pid, then install the filter for good."""
+    eperm = sc.ERRNO(errno.EPERM)
+    for name in SELF_SIGNAL_CALLS:
+        _add(flt, eperm, name, sc.Arg(0, sc.NE, pid))
+    flt.load()

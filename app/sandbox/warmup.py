@@ -1,0 +1,202 @@
+"""What the zygote loads once so that every forked job starts warm, and which paths a
+job may still read afterwards."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import os
+import sys
+
+# Imported up front: a job cannot always import lazily (the standard library may be
+# unreadable to the job uid, e.g. a Python installed under /root), and each lazy
+# import would be paid again by every job.
+PRELOAD = (
+    "numpy",
+    "random",
+    "math",
+    "cmath",
+    "json",
+    "collections",
+    "collections.abc",
+    "itertools",
+    "functools",
+    "operator",
+    "re",
+    "string",
+    "textwrap",
+    "typing",
+    "dataclasses",
+    "enum",
+    "abc",
+    "copy",
+    "pprint",
+    "statistics",
+    "fractions",
+    "decimal",
+    "heapq",
+    "bisect",
+    "array",
+    "struct",
+    "time",
+    "datetime",
+    "calendar",
+    "io",
+    "contextlib",
+    "pathlib",
+    "tempfile",
+    "shutil",
+    "glob",
+    "fnmatch",
+    "csv",
+    "hashlib",
+    "base64",
+    "binascii",
+    "zlib",
+    "pickle",
+    "warnings",
+    "traceback",
+    "inspect",
+    "types",
+    "weakref",
+    "gc",
+    "ctypes",
+    "threading",
+    "queue",
+    "signal",
+    "mmap",
+    "socket",
+    "select",
+    "errno",
+    "subprocess",
+    "multiprocessing",
+    "multiprocessing.popen_fork",
+    "multiprocessing.queues",
+    "multiprocessing.synchronize",
+    "multiprocessing.connection",
+    "multiprocessing.pool",
+    "concurrent.futures",
+    "concurrent.futures.thread",
+    "logging",
+    "argparse",
+    "pty",
+    "encodings.idna",
+    "encodings.ascii",
+    "encodings.latin_1",
+    "unicodedata",
+    "stringprep",
+    "urllib.request",
+    "urllib.error",
+    "http.client",
+    "unittest",
+    "doctest",
+    "timeit",
+    "uuid",
+    "secrets",
+    "platform",
+    "torch",
+    "torch.nn",
+    "torch.nn.functional",
+    "torch.nn.init",
+    "torch.optim",
+    "torch.optim.lr_scheduler",
+    "torch.utils.data",
+    "torch.autograd",
+    "torch.linalg",
+    "torch.fft",
+    "torch.distributions",
+    "torch.testing",
+    "torch.hub",
+    "torch.func",
+    "torch.nn.utils",
+    "torch.nn.utils.rnn",
+    "torch.utils.checkpoint",
+    "torch.multiprocessing",
+    "torch.utils.data._utils",
+)
+
+
+def warm_torch() -> None:
+    """Import and exercise torch single-threaded: the forked jobs inherit all of it."""
+    import torch
+
+    # A zygote that ever ran a multi-threaded op deadlocks its forked children.
+    torch.set_num_threads(1)
+    torch.set_num_interop_threads(1)
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    import numpy as np
+    import torch.nn.functional as F
+    from torch.utils.data import DataLoader, TensorDataset
+
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))
+    # Building an optimizer imports torch's compiler machinery (~0.8 s): pay it once here.
+    for opt in (
+        torch.optim.SGD(model.parameters(), lr=0.1, weight_decay=0.01, momentum=0.9),
+        torch.optim.Adam(model.parameters(), lr=0.01),
+        torch.optim.AdamW(model.parameters(), lr=0.01),
+    ):
+        data = DataLoader(TensorDataset(torch.randn(8, 4), torch.randint(0, 3, (8,))), batch_size=4)
+        for x, y in data:
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y) + F.mse_loss(x, x)
+            loss.backward()  # type: ignore[no-untyped-call]
+            opt.step()
+    sched_opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    scheduler = torch.optim.lr_scheduler.StepLR(sched_opt, step_size=1)
+    sched_opt.step()
+    scheduler.step()
+    sink = io.StringIO()
+    # First repr of a tensor / array loads the printing code.
+    print(
+        torch.randn(3, 3),
+        torch.tensor([1, 2]),
+        np.arange(4),
+        np.random.rand(2),  # noqa: T201
+        file=sink,
+    )
+    torch.softmax(torch.randn(2, 3), dim=1).argmax().item()
+
+
+def readable_paths(app_dir: str) -> list[str]:
+    """Directories and files a job may read: the interpreter, the packages it loaded,
+    system libraries; never the app's own tree (the venv may live inside it)."""
+    paths = {sys.base_prefix, os.path.join(sys.prefix, "lib"), os.path.join(sys.prefix, "lib64")}
+    app_root = os.path.dirname(app_dir)
+    for entry in sys.path:
+        real = os.path.realpath(entry) if entry else ""
+        if real and os.path.isdir(real) and not _contains(real, app_dir):
+            paths.add(real)
+    for mod in ("torch", "numpy"):
+        module = sys.modules.get(mod)
+        if module is not None and module.__file__:
+            site = os.path.dirname(os.path.dirname(module.__file__))
+            if not _contains(site, app_dir):
+                paths.add(site)
+    paths.discard(app_root)
+    paths.update(
+        {
+            "/usr/lib",
+            "/usr/lib64",
+            "/lib",
+            "/lib64",
+            "/usr/local/lib",
+            "/etc/ld.so.cache",
+            "/etc/localtime",
+            "/usr/share/zoneinfo",
+            "/dev/urandom",
+            "/dev/random",
+            "/dev/zero",
+            "/sys/devices/system/cpu",
+        }
+    )
+    return sorted(p for p in paths if os.path.exists(p) and p != "/")
+
+
+def _contains(outer: str, inner: str) -> bool:
+    outer, inner = os.path.realpath(outer), os.path.realpath(inner)
+    return inner == outer or inner.startswith(outer.rstrip("/") + "/")

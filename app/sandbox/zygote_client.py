@@ -1,0 +1,223 @@
+"""The pool's handle on one zygote process: spawn it, send it jobs, hear when they end."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+from typing import Any
+
+from . import protocol
+from .limits import Layers, Limits
+
+log = logging.getLogger("torchquiz.sandbox")
+
+# The zygote's whole environment: no secret of the web process can leak through it.
+# One thread everywhere (a forked child of a multi-threaded zygote can deadlock);
+# small OpenMP stacks and two malloc arenas keep a job's address space small, so
+# RLIMIT_AS measures the learner's data rather than thread reservations.
+ZYGOTE_ENV = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_STACKSIZE": "2M",
+    "MALLOC_ARENA_MAX": "2",
+    # Same set and dict order in every zygote, so the same code prints the same thing.
+    "PYTHONHASHSEED": "0",
+}
+_PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# Like `python -m app.sandbox.zygote`, but also from a source tree that was never
+# installed; -s -P keep the user site and the current directory off sys.path.
+_BOOT = (
+    f"import sys; sys.path.append({_PROJECT_ROOT!r}); from app.sandbox.zygote import main; main()"
+)
+
+Done = dict[str, Any]
+LOST: Done = {"op": "done", "status": None, "cpu": 0.0, "error": "zygote lost"}
+
+
+class ZygoteGone(Exception):
+    """The zygote died before it took the job: safe to retry on a new one."""
+
+
+class ZygoteClient:
+    def __init__(self, limits: Limits, layers: Layers) -> None:
+        self.limits = limits
+        self.layers = layers
+        self.pid = 0
+        self.jobs_started = 0
+        self.alive = False
+        self.stopping = False
+        self.info: dict[str, Any] = {}
+        self.on_lost: list[Any] = []
+        self._proc: asyncio.subprocess.Process | None = None
+        self._sock: socket.socket | None = None
+        self._pending: dict[int, asyncio.Future[Done]] = {}
+        self._ready: asyncio.Future[dict[str, Any]] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._pending)
+
+    async def start(self, timeout: float = 180.0) -> None:
+        """Spawn a fresh interpreter (never a fork of the web process) and wait until warm."""
+        self._loop = asyncio.get_running_loop()
+        mine, theirs = protocol.socket_pair()
+        config = json.dumps(
+            {"limits": dataclasses.asdict(self.limits), "layers": dataclasses.asdict(self.layers)}
+        )
+        try:
+            self._proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-s",
+                "-P",
+                "-B",
+                "-c",
+                _BOOT,
+                "--fd",
+                str(theirs.fileno()),
+                "--config",
+                config,
+                pass_fds=(theirs.fileno(),),
+                env=ZYGOTE_ENV,
+                cwd="/",
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        finally:
+            theirs.close()
+        self.pid = self._proc.pid
+        mine.setblocking(False)
+        self._sock = mine
+        self._ready = self._loop.create_future()
+        self._loop.add_reader(mine.fileno(), self._on_readable)
+        self.alive = True
+        try:
+            self.info = await asyncio.wait_for(asyncio.shield(self._ready), timeout)
+        except BaseException:
+            await self.stop()
+            raise
+
+    def _on_readable(self) -> None:
+        assert self._sock is not None
+        while True:
+            try:
+                msg = protocol.receive(self._sock)
+            except BlockingIOError:
+                return
+            except (OSError, protocol.ProtocolError) as exc:
+                log.error("sandbox zygote %s: bad message: %s", self.pid, exc)
+                msg = None
+            if msg is None:
+                self._lost()
+                return
+            header, _, fds = msg
+            for fd in fds:  # the zygote never sends descriptors; do not keep any
+                os.close(fd)
+            if header.get("op") == "ready" and self._ready and not self._ready.done():
+                self._ready.set_result(header)
+            elif header.get("op") == "done":
+                fut = self._pending.pop(int(header.get("id", -1)), None)
+                if fut is not None and not fut.done():
+                    fut.set_result(header)
+
+    def _lost(self) -> None:
+        if not self.alive:
+            return
+        self.alive = False
+        if self._loop is not None and self._sock is not None:
+            self._loop.remove_reader(self._sock.fileno())
+            self._sock.close()
+            self._sock = None
+        if self._ready is not None and not self._ready.done():
+            self._ready.set_exception(RuntimeError("the sandbox zygote exited while starting"))
+            self._ready.exception()  # start() may have stopped waiting; do not warn then
+        pending, self._pending = self._pending, {}
+        for fut in pending.values():
+            if not fut.done():
+                fut.set_result(LOST)
+        for callback in self.on_lost:
+            callback(self)
+
+    async def submit(
+        self, job_id: int, seed: int, job_dir: str, code: bytes, fds: list[int]
+    ) -> asyncio.Future[Done]:
+        """Hand a job to the zygote; the future resolves when the job has been reaped."""
+        assert self._loop is not None
+        fut: asyncio.Future[Done] = self._loop.create_future()
+        if not self.alive:
+            raise ZygoteGone()
+        self._pending[job_id] = fut
+        self.jobs_started += 1
+        header = {"op": "run", "id": job_id, "seed": seed, "dir": job_dir}
+        while True:
+            if self._sock is None:  # lost while we waited to write
+                self._pending.pop(job_id, None)
+                raise ZygoteGone()
+            try:
+                protocol.send(self._sock, header, code, fds)
+                return fut
+            except BlockingIOError:
+                await self._writable()
+            except OSError:
+                self._pending.pop(job_id, None)
+                self._lost()
+                raise ZygoteGone() from None
+
+    async def _writable(self) -> None:
+        assert self._loop is not None
+        if self._sock is None:
+            return
+        fut: asyncio.Future[None] = self._loop.create_future()
+        fd = self._sock.fileno()
+
+        def ready() -> None:
+            if not fut.done():
+                fut.set_result(None)
+
+        self._loop.add_writer(fd, ready)
+        try:
+            await fut
+        finally:
+            self._loop.remove_writer(fd)
+
+    def kill(self, job_id: int) -> None:
+        """SIGKILL the job (its whole process group); the zygote ignores ids it reaped."""
+        if not self.alive or self._sock is None:
+            return
+        try:
+            protocol.send(self._sock, {"op": "kill", "id": job_id})
+        except OSError:
+            # Cannot reach the zygote: killing it kills every job (PR_SET_PDEATHSIG).
+            self.terminate()
+
+    def terminate(self) -> None:
+        if self._proc is not None and self._proc.returncode is None:
+            try:
+                self._proc.kill()
+            except ProcessLookupError:
+                pass
+
+    async def stop(self, grace: float = 3.0) -> None:
+        """Close the control socket (the zygote kills its jobs and exits); then make sure."""
+        self.stopping = True
+        self._lost()
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+        if self._proc is None:
+            return
+        try:
+            await asyncio.wait_for(self._proc.wait(), grace)
+        except TimeoutError:
+            self.terminate()
+            await self._proc.wait()

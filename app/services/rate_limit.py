@@ -1,0 +1,46 @@
+"""A per-learner sliding-window limit on how often code may be run."""
+
+import time
+from collections import deque
+from collections.abc import Callable
+
+
+class RateLimited(Exception):
+    """Too many runs; `retry_after` says in how many seconds one more is allowed."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"too many runs; try again in {retry_after:.0f} s")
+        self.retry_after = retry_after
+
+
+class RateLimiter:
+    """At most `per_minute` events per key in any 60 s window; 0 means no limit.
+
+    Kept in memory: with several replicas each enforces its own window, which bounds
+    a learner to `replicas × per_minute` — acceptable for a limit that protects CPU.
+    """
+
+    WINDOW_S = 60.0
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_minute = per_minute
+        self._clock = clock
+        self._events: dict[str, deque[float]] = {}
+
+    def hit(self, key: str) -> None:
+        """Count one event for `key`, or raise RateLimited when the window is full."""
+        if self.per_minute <= 0:
+            return
+        now = self._clock()
+        events = self._events.setdefault(key, deque())
+        while events and now - events[0] >= self.WINDOW_S:
+            events.popleft()
+        if len(events) >= self.per_minute:
+            raise RateLimited(retry_after=max(1.0, self.WINDOW_S - (now - events[0])))
+        events.append(now)
+        if len(self._events) > 10_000:  # forget idle learners so memory stays bounded
+            self._forget_idle(now)
+
+    def _forget_idle(self, now: float) -> None:
+        for key in [k for k, v in self._events.items() if not v or now - v[-1] >= self.WINDOW_S]:
+            del self._events[key]

@@ -1,0 +1,178 @@
+"""Live code through the app: authored outputs on pages, learners' runs, limits in words.
+
+One app with a real sandbox serves the whole module; starting one costs a torch import.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.main import create_app
+from tests.conftest import FIXTURE_QUIZZES, Learner
+from tests.web.test_pages import csrf_from
+
+
+@pytest.fixture(scope="module")
+def live_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    data = tmp_path_factory.mktemp("live") / "data"
+    settings = Settings(
+        data_dir=data, quiz_dir=FIXTURE_QUIZZES, secret_key="test", run_rate_per_min=0
+    )
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def runner(live_client: TestClient) -> Learner:
+    return Learner(live_client)
+
+
+def run(learner: Learner, code: str) -> dict[str, object]:
+    response = learner.client.post(
+        "/api/run", json={"code": code}, headers={"X-CSRF-Token": learner.csrf}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def test_lesson_shows_the_real_output_of_its_code(live_client: TestClient) -> None:
+    lesson = live_client.get("/api/topics/basics").json()["lesson"]
+    snippet = next(part["snippet"] for part in lesson if part["snippet"])
+    assert snippet["output"]["status"] == "ok"
+    assert snippet["output"]["stdout"] == "torch.Size([2, 3])\n"
+    html = live_client.get("/topics/basics").text
+    assert '<samp class="stdout">torch.Size([2, 3])\n</samp>' in html
+
+
+def test_question_code_output_is_shown_and_cached(live_client: TestClient) -> None:
+    page = live_client.get("/api/topics/basics/questions/shape").json()
+    assert page["question"]["code"]["output"]["stdout"] == "elements: 6\n"
+    jobs = live_client.get("/healthz").json()["sandbox"]["jobs_run"]
+    for _ in range(3):
+        live_client.get("/topics/basics/questions/shape")
+        live_client.get("/topics/basics")
+    assert live_client.get("/healthz").json()["sandbox"]["jobs_run"] == jobs
+
+
+def test_run_returns_output_and_is_deterministic(runner: Learner) -> None:
+    code = "import torch, random\nprint(torch.rand(2).tolist(), random.random())"
+    first, second = run(runner, code), run(runner, code)
+    assert first["status"] == "ok"
+    assert first["stdout"] == second["stdout"]
+    assert first["stderr"] == "" and first["truncated"] is False and first["reason"] is None
+    assert isinstance(first["duration_ms"], float)
+
+
+def test_exception_shows_only_the_snippets_own_lines(runner: Learner) -> None:
+    result = run(
+        runner, "import torch\n\ndef f():\n    return torch.ones(2) @ torch.ones(3)\n\nf()"
+    )
+    assert result["status"] == "error"
+    stderr = str(result["stderr"])
+    assert 'File "<snippet>", line 6' in stderr and 'File "<snippet>", line 4' in stderr
+    assert "RuntimeError" in stderr
+    for server_path in ("site-packages", "/app/", "/work/", ".venv"):
+        assert server_path not in stderr
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "words"),
+    [
+        ("while True:\n    pass", "timeout", "Time limit"),
+        ("print('x' * 200_000)", "limit", "Output cut at 64 KB"),
+        ("import socket\nsocket.create_connection(('127.0.0.1', 80))", "error", "network"),
+        ("import os\nos.fork()", "error", "processes"),
+        ("open('/etc/hostname-copy', 'w')", "error", "files outside"),
+    ],
+    ids=["cpu-loop", "output-flood", "network", "fork", "write-outside"],
+)
+def test_stopped_runs_say_why(runner: Learner, code: str, status: str, words: str | None) -> None:
+    result = run(runner, code)
+    assert result["status"] == status, result
+    if words:
+        assert words in str(result["reason"])
+    if "200_000" in code:
+        assert result["truncated"] is True
+        assert len(str(result["stdout"])) <= 64 * 1024
+
+
+def test_code_over_the_size_limit_is_422(runner: Learner) -> None:
+    response = runner.client.post(
+        "/api/run", json={"code": "#" * (65 * 1024)}, headers={"X-CSRF-Token": runner.csrf}
+    )
+    assert response.status_code == 422
+    assert "larger than 64 KB" in response.json()["detail"]
+
+
+def test_run_needs_the_csrf_token(live_client: TestClient) -> None:
+    live_client.get("/api/session")
+    response = live_client.post("/api/run", json={"code": "print(1)"})
+    assert response.status_code == 403
+
+
+def test_run_without_javascript_shows_escaped_output(live_client: TestClient) -> None:
+    page = live_client.get("/topics/basics")
+    assert 'action="/run"' in page.text and "<textarea" in page.text
+    response = live_client.post(
+        "/run",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "code": "print('<b>bold</b> \\x1b[31m')",
+            "back": "/topics/basics",
+        },
+    )
+    assert response.status_code == 200
+    assert response.template.name == "run.html"  # type: ignore[attr-defined]
+    assert "&lt;b&gt;bold&lt;/b&gt;" in response.text
+    assert "<b>bold</b>" not in response.text
+    assert 'href="/topics/basics"' in response.text
+
+
+def test_run_form_refuses_an_offsite_back_link(live_client: TestClient) -> None:
+    page = live_client.get("/topics/basics")
+    response = live_client.post(
+        "/run",
+        data={"csrf_token": csrf_from(page.text), "code": "print(1)", "back": "//evil.example"},
+    )
+    assert "evil.example" not in response.text
+
+
+def test_healthz_reports_the_isolation_layers(live_client: TestClient) -> None:
+    sandbox = live_client.get("/healthz").json()["sandbox"]
+    assert sandbox["enabled"] is True and sandbox["ready"] is True
+    assert {"seccomp", "landlock", "uid_drop"} <= set(sandbox["layers"])
+    assert sandbox["layers"]["seccomp"] is True
+    assert sandbox["workers"] == 2
+
+
+def test_rate_limit_answers_429_with_retry_after(tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        quiz_dir=FIXTURE_QUIZZES,
+        secret_key="test",
+        run_rate_per_min=2,
+    )
+    with TestClient(create_app(settings)) as client:
+        learner = Learner(client)
+        run(learner, "print(1)")
+        run(learner, "print(2)")
+        response = client.post(
+            "/api/run", json={"code": "print(3)"}, headers={"X-CSRF-Token": learner.csrf}
+        )
+        assert response.status_code == 429
+        assert int(response.headers["Retry-After"]) >= 1
+        assert "wait" in response.json()["detail"]
+        # Another learner still runs.
+        with TestClient(client.app) as other:
+            assert run(Learner(other), "print(4)")["stdout"] == "4\n"
+
+
+def test_runs_off_is_a_clear_503(client: TestClient, learner: Learner) -> None:
+    response = client.post(
+        "/api/run", json={"code": "print(1)"}, headers={"X-CSRF-Token": learner.csrf}
+    )
+    assert response.status_code == 503
+    assert "turned off" in response.json()["detail"]
