@@ -7,9 +7,11 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 .PHONY: run test lint check bench clean
 
 run: $(STAMP)  ## set up, then serve on http://127.0.0.1:8000
+	./scripts/system-deps.sh
 	$(BIN)/torchquiz serve
 
-test: $(STAMP) system-deps lint check  ## set up, then lint, check the quizzes and run every test
+test: $(STAMP) lint check  ## set up, then lint, check the quizzes and run every test
+	./scripts/system-deps.sh test
 	$(BIN)/python tests/run_in_pidns.py
 
 lint: $(STAMP)
@@ -23,12 +25,8 @@ check: $(STAMP)  ## validate every quiz file
 bench: $(STAMP)
 	$(BIN)/python bench/bench_live.py
 
-system-deps:
-	./scripts/system-deps.sh
-
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e ".[dev]"
 	rm -f $(VENV)/.installed-*
 	touch $@

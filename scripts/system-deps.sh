@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Installs what torchquiz needs from Debian and is not on a fresh machine:
-# Chromium for the browser tests, libseccomp for the sandbox. Idempotent; needs root and apt.
+# Installs the Debian packages torchquiz needs and a fresh machine may lack.
+#   scripts/system-deps.sh        libseccomp2, which the sandbox loads to filter syscalls
+#   scripts/system-deps.sh test   also Chromium, for the browser tests
+# Idempotent; installing needs root and apt-get.
 set -euo pipefail
 
 missing=()
-command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2' || missing+=(libseccomp2)
+if [ "${1:-}" = test ]; then
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
