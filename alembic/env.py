@@ -2,10 +2,10 @@
 
 from logging.config import fileConfig
 
+from alembic import context
 from sqlmodel import SQLModel
 
 import app.store.models  # noqa: F401 - registers the tables on SQLModel.metadata
-from alembic import context
 from app.config import Settings
 from app.store.database import make_engine
 

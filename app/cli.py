@@ -1,6 +1,12 @@
 """The `torchquiz` command: serve the site, check quiz files, migrate the database."""
 
+import asyncio
+import dataclasses
+import json
 import logging
+import os
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -8,7 +14,11 @@ import typer
 import uvicorn
 
 from app.config import Settings
-from app.content import ContentError, load_catalog, load_topic_file
+from app.content import Catalog, ContentError, Topic, load_catalog, load_topic_file
+from app.content.schema import json_schema
+from app.sandbox import Sandbox
+from app.sandbox_settings import layers_from, limits_from
+from app.services.verify import verify_catalog
 from app.store.migrations import upgrade
 
 cli = typer.Typer(help="torchquiz: learn PyTorch by answering questions whose code runs live.")
@@ -20,10 +30,17 @@ cli.add_typer(db_cli, name="db")
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    reload: Annotated[bool, typer.Option(help="Restart when code changes (development).")] = False,
+    reload: Annotated[
+        bool,
+        typer.Option(help="Development: reload quiz files and code when they change."),
+    ] = False,
 ) -> None:
     """Run the web server (migrates the database first)."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if reload:
+        # Read by the app's Settings in uvicorn's reloading worker process.
+        os.environ["TORCHQUIZ_RELOAD"] = "true"
+        os.environ["TORCHQUIZ_DEV"] = "true"
     _upgrade(Settings())
     uvicorn.run("app.main:create_app", factory=True, host=host, port=port, reload=reload)
 
@@ -33,27 +50,67 @@ def check(
     paths: Annotated[
         list[Path] | None, typer.Argument(help="Files or folders; default: the quiz folder.")
     ] = None,
+    run: Annotated[
+        bool, typer.Option(help="Run every snippet and exercise in the sandbox.")
+    ] = True,
 ) -> None:
-    """Validate quiz files; print each problem as path:line:col: message. Exit 1 on any."""
+    """Validate quiz files and run their code; print each problem as path:line:col: message."""
+    settings = Settings()
+    topics: list[Topic] = []
     errors: list[ContentError] = []
-    topics = 0
-    for path in paths or [Settings().quiz_dir]:
+    for path in paths or [settings.quiz_dir]:
         if path.is_dir():
             catalog = load_catalog(path)
             errors.extend(catalog.errors)
-            topics += len(catalog.topics)
+            topics.extend(catalog.topics)
         elif path.is_file():
             topic, file_errors = load_topic_file(path)
             errors.extend(file_errors)
-            topics += topic is not None
+            topics.extend([topic] if topic else [])
         else:
             errors.append(ContentError(path, 1, 1, "no such file or folder"))
-    for error in errors:
+    if run and topics:
+        errors.extend(asyncio.run(_run_everything(Catalog.build(topics, []), settings)))
+    for error in sorted(errors):
         typer.echo(str(error), err=True)
-    summary = f"{topics} topic(s) valid, {len(errors)} problem(s)"
+    ran = " (snippets run)" if run else " (snippets not run)"
+    summary = f"{len(topics)} topic(s) checked{ran}, {len(errors)} problem(s)"
     typer.echo(summary, err=bool(errors))
     if errors:
         raise typer.Exit(code=1)
+
+
+async def _run_everything(catalog: Catalog, settings: Settings) -> list[ContentError]:
+    # The checker queues every run at once and waits its turn.
+    limits = dataclasses.replace(limits_from(settings), queue=100_000)
+    sandbox = Sandbox(limits, layers_from(settings))
+    await sandbox.start()
+    try:
+        return await verify_catalog(catalog, sandbox, progress=_progress_bar())
+    finally:
+        await sandbox.close()
+
+
+def _progress_bar() -> Callable[[int, int], None] | None:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // total
+        end = "\n" if done == total else ""
+        sys.stderr.write(
+            f"\rrunning snippets [{'#' * filled}{'.' * (width - filled)}] {done}/{total}{end}"
+        )
+        sys.stderr.flush()
+
+    return show
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of topic files (quizzes/torchquiz.schema.json is a copy)."""
+    typer.echo(json.dumps(json_schema(), indent=2))
 
 
 @db_cli.command("upgrade")

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
         default=False, description="Send the session cookie over HTTPS only (set behind TLS)."
     )
     dev: bool = Field(default=False, description="Development mode: show content errors in pages.")
+    reload: bool = Field(
+        default=False, description="Reload quiz files when they change (set by `serve --reload`)."
+    )
 
     # Live code: how much one run may use, how many run at once, how often a learner may run.
     run_enabled: bool = Field(default=True, description="Run code in the sandbox at all.")

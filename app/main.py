@@ -11,10 +11,11 @@ from starlette.staticfiles import StaticFiles
 
 from app import __version__
 from app.config import Settings
-from app.content import load_catalog
+from app.content import ContentSource
 from app.paths import STATIC_DIR
-from app.sandbox import Layers, Limits, Sandbox
-from app.services.live_code import LiveCode
+from app.sandbox import Sandbox
+from app.sandbox_settings import layers_from, limits_from
+from app.services.live_code import LiveCode, authored_runs
 from app.services.rate_limit import RateLimiter
 from app.store.database import make_engine
 from app.store.migrations import upgrade
@@ -30,23 +31,8 @@ def _sandbox(settings: Settings) -> Sandbox | None:
     if not settings.run_enabled:
         log.warning("running code is turned off (TORCHQUIZ_RUN_ENABLED=false)")
         return None
-    limits = Limits(
-        wall_s=settings.run_wall_s,
-        cpu_s=settings.run_cpu_s,
-        memory_mb=settings.run_memory_mb,
-        output_kb=settings.run_output_kb,
-        disk_mb=settings.run_disk_mb,
-        workers=settings.run_workers,
-        queue=settings.run_queue,
-        code_kb=settings.run_code_kb,
-    )
-    layers = Layers(
-        seccomp=settings.sandbox_seccomp,
-        landlock=settings.sandbox_landlock,
-        uid_drop=settings.sandbox_uid_drop,
-    )
     jobs_dir = str(settings.run_jobs_dir) if settings.run_jobs_dir else None
-    return Sandbox(limits, layers, jobs_dir=jobs_dir)
+    return Sandbox(limits_from(settings), layers_from(settings), jobs_dir=jobs_dir)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -60,9 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         upgrade(database_url)
-        catalog = app.state.catalog
-        for error in catalog.errors:
-            log.warning("quiz file skipped or flawed: %s", error)
+        catalog = app.state.content.current()
         log.info(
             "torchquiz %s: %d topics, %d questions, %d content errors",
             __version__,
@@ -79,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             rate=RateLimiter(settings.run_rate_per_min),
         )
         app.state.live = live
-        warming = asyncio.create_task(live.warm(catalog.snippets))
+        warming = asyncio.create_task(live.warm(authored_runs(catalog)))
         try:
             yield
         finally:
@@ -97,7 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.session_secret = secret
     app.state.engine = make_engine(database_url)
-    app.state.catalog = load_catalog(settings.quiz_dir)
+    app.state.content = ContentSource(settings.quiz_dir, watch=settings.reload)
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret,

@@ -51,12 +51,15 @@ function message(text, className) {
 
 async function runInPlace(event) {
   const form = event.target;
-  if (!form.classList.contains("run-form")) return;
-  event.preventDefault();
-  const container = form.closest(".snippet");
+  // A snippet's "Edit and run" form, or the Run button of a code question's answer form.
+  const submitter = event.submitter;
+  const isRun = form.classList.contains("run-form") || (submitter && submitter.classList.contains("run-button"));
+  if (!isRun) return;
+  const container = form.classList.contains("run-form") ? form.closest(".snippet") : form.querySelector(".code-answer");
   const slot = container && container.querySelector(".output-slot");
-  if (!slot) { form.submit(); return; }
-  const button = form.querySelector("button[type=submit]");
+  if (!slot) return; // let the browser post the form: the server shows the result
+  event.preventDefault();
+  const button = submitter || form.querySelector("button[type=submit]");
   button.disabled = true;
   slot.replaceChildren(message("running…", "running"));
   try {

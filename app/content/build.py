@@ -1,16 +1,40 @@
 """Turn a validated spec into the rendered, immutable objects the Catalog holds."""
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from markupsafe import Markup
 
-from app.content.catalog import Option, Question, Snippet, Step, Topic
+from app.content.catalog import Option, Question, Snippet, Step, Topic, WrongAnswer
 from app.content.render import highlight_code, render_inline, render_markdown, split_markdown
-from app.content.schema import ChoiceQuestionSpec, TopicSpec, option_ids
+from app.content.schema import (
+    ChoiceQuestionSpec,
+    CodeQuestionSpec,
+    MultiQuestionSpec,
+    PredictQuestionSpec,
+    QuestionBase,
+    TopicSpec,
+    option_ids,
+)
+
+# Where the value at a path of the YAML document stands: (line, column), 1-based.
+Locate = Callable[[Sequence[int | str]], tuple[int, int]]
 
 
-def build_topic(spec: TopicSpec, source: Path, locations: dict[str, tuple[int, int]]) -> Topic:
+def build_topic(spec: TopicSpec, source: Path, locate: Locate) -> Topic:
     """Render a topic's Markdown and code once, at load time."""
+    # A `|` block's text starts on the line after its indicator.
+    lesson_first_line = locate(["lesson"])[0] + 1
+    lesson_parts: list[Markup | Snippet] = []
+    for part in split_markdown(spec.lesson):
+        if isinstance(part, Markup):
+            lesson_parts.append(part)
+        else:
+            code, offset = part
+            lesson_parts.append(snippet(code, line=lesson_first_line + offset))
+    locations = {"id": locate(["id"]), "lesson": locate(["lesson"])} | {
+        f"requires[{i}]": locate(["requires", i]) for i in range(len(spec.requires))
+    }
     return Topic(
         id=spec.id,
         title=spec.title,
@@ -19,41 +43,73 @@ def build_topic(spec: TopicSpec, source: Path, locations: dict[str, tuple[int, i
         tags=tuple(spec.tags),
         requires=tuple(spec.requires),
         lesson=spec.lesson,
-        lesson_parts=tuple(
-            part if isinstance(part, Markup) else snippet(part)
-            for part in split_markdown(spec.lesson)
+        lesson_parts=tuple(lesson_parts),
+        questions=tuple(
+            _build_question(q, _within(locate, ["questions", i]))
+            for i, q in enumerate(spec.questions)
         ),
-        questions=tuple(_build_question(q) for q in spec.questions),
         source=source,
         locations=locations,
     )
 
 
-def snippet(code: str) -> Snippet:
+def _within(locate: Locate, prefix: list[int | str]) -> Locate:
+    return lambda path: locate([*prefix, *path])
+
+
+def snippet(code: str, *, line: int = 0) -> Snippet:
     """A live snippet of authored code."""
-    return Snippet(code=code, code_html=highlight_code(code))
+    return Snippet(code=code, code_html=highlight_code(code), line=line)
 
 
-def _build_question(spec: ChoiceQuestionSpec) -> Question:
+def _block_line(locate: Locate, key: str) -> int:
+    # Code given as a `|` block starts on the next line; a one-line value on its own line.
+    return locate([key])[0] + 1
+
+
+def _options(spec: QuestionBase) -> tuple[Option, ...]:
+    if not isinstance(spec, ChoiceQuestionSpec | MultiQuestionSpec):
+        return ()
+    return tuple(
+        Option(
+            id=option_id,
+            text=option.text,
+            text_html=render_inline(option.text),
+            correct=option.correct,
+            misconception=option.misconception,
+            misconception_html=render_inline(option.misconception)
+            if option.misconception
+            else None,
+        )
+        for option_id, option in zip(option_ids(spec.options), spec.options, strict=True)
+    )
+
+
+def _wrong_answers(spec: CodeQuestionSpec, locate: Locate) -> tuple[WrongAnswer, ...]:
+    return tuple(
+        WrongAnswer(
+            code=wrong.code,
+            misconception=wrong.misconception,
+            misconception_html=render_inline(wrong.misconception) if wrong.misconception else None,
+            line=locate(["wrong", i])[0],
+        )
+        for i, wrong in enumerate(spec.wrong)
+    )
+
+
+def _build_question(spec: QuestionBase, locate: Locate) -> Question:
+    keys = ["id", "kind", "code", "output", "options", "starter", "check", "solution", "wrong"]
+    locations = {key: locate([key]) for key in keys if getattr(spec, key, None) is not None}
+    exercise = spec if isinstance(spec, CodeQuestionSpec) else None
+    kind: str = getattr(spec, "kind")  # noqa: B009 - every concrete spec has a Literal kind
     return Question(
         id=spec.id,
-        kind=spec.kind,
+        kind=kind,
         prompt=spec.prompt,
         prompt_html=render_markdown(spec.prompt),
-        code=snippet(spec.code) if spec.code else None,
-        options=tuple(
-            Option(
-                id=option_id,
-                text=option.text,
-                text_html=render_inline(option.text),
-                correct=option.correct,
-                misconception=option.misconception,
-                misconception_html=(
-                    render_inline(option.misconception) if option.misconception else None
-                ),
-            )
-            for option_id, option in zip(option_ids(spec.options), spec.options, strict=True)
-        ),
+        code=snippet(spec.code, line=_block_line(locate, "code")) if spec.code else None,
+        output=spec.output,
+        options=_options(spec),
         steps=tuple(
             Step(title=step.title, text=step.text, text_html=render_markdown(step.text))
             for step in spec.steps
@@ -62,4 +118,12 @@ def _build_question(spec: ChoiceQuestionSpec) -> Question:
         quick_check_html=render_inline(spec.quick_check),
         mistakes=tuple(spec.mistakes),
         mistakes_html=tuple(render_inline(m) for m in spec.mistakes),
+        tolerance=spec.tolerance if isinstance(spec, PredictQuestionSpec) else 0.0,
+        starter=exercise.starter if exercise else "",
+        check=exercise.check if exercise else None,
+        solution=snippet(exercise.solution, line=_block_line(locate, "solution"))
+        if exercise
+        else None,
+        wrong=_wrong_answers(exercise, locate) if exercise else (),
+        locations=locations,
     )

@@ -18,6 +18,7 @@ class Snippet:
 
     code: str
     code_html: Markup
+    line: int = field(default=0, compare=False)  # where it starts in its file, for errors
 
     @property
     def id(self) -> str:
@@ -50,29 +51,55 @@ class Step:
 
 
 @dataclass(frozen=True)
+class WrongAnswer:
+    """A known-wrong answer to a code question, and the mistake it stands for."""
+
+    code: str
+    misconception: str | None
+    misconception_html: Markup | None
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
 class Question:
-    """A question of a topic, with everything needed to grade and explain it."""
+    """A question of a topic, with everything needed to grade and explain it.
+
+    `kind` says which fields matter: `options` for choice and multi, `tolerance` for
+    predict, `starter`, `check`, `solution` and `wrong` for code.
+    """
 
     id: str
     kind: str
     prompt: str
     prompt_html: Markup
     code: Snippet | None
+    output: str | None  # what the author states `code` prints
     options: tuple[Option, ...]
     steps: tuple[Step, ...]
     quick_check: str
     quick_check_html: Markup
     mistakes: tuple[str, ...]
     mistakes_html: tuple[Markup, ...]
+    tolerance: float = 0.0
+    starter: str = ""
+    check: str | None = None
+    solution: Snippet | None = None
+    wrong: tuple[WrongAnswer, ...] = ()
+    # Where keys stand in the source file (`id`, `output`, `check`…), for errors found later.
+    locations: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False)
 
     def option(self, option_id: str) -> Option | None:
         """The option with this id, if any."""
         return next((o for o in self.options if o.id == option_id), None)
 
     @property
-    def correct_option(self) -> Option:
-        """The one correct option."""
-        return next(o for o in self.options if o.correct)
+    def correct_options(self) -> tuple[Option, ...]:
+        """The options marked correct (one for choice, one or more for multi)."""
+        return tuple(o for o in self.options if o.correct)
+
+    def at(self, key: str) -> tuple[int, int]:
+        """Where `key` of this question stands in its file (the question's start if unknown)."""
+        return self.locations.get(key) or self.locations.get("id") or (1, 1)
 
 
 @dataclass(frozen=True)

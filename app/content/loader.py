@@ -53,25 +53,32 @@ def load_topic_file(path: Path) -> tuple[Topic | None, list[ContentError]]:
     _check_unique_question_ids(document, spec, problems)
     if problems.errors:
         return None, problems.errors
-    locations = {"id": locate(document, ["id"])} | {
-        f"requires[{i}]": locate(document, ["requires", i]) for i in range(len(spec.requires))
-    }
-    return build_topic(spec, path, locations), []
+    return build_topic(spec, path, lambda at: locate(document, at)), []
 
 
-def load_catalog(folder: Path) -> Catalog:
-    """Load every `*.yaml` topic under `folder`; broken files are reported and skipped."""
+def load_catalog(folder: Path, previous: Catalog | None = None) -> Catalog:
+    """Load every `*.yaml` topic under `folder`; broken files are reported and skipped.
+
+    With `previous`, a file that is broken now keeps its last good topic (a reload must
+    not take a page down while its author is mid-edit).
+    """
     topics: list[Topic] = []
     errors: list[ContentError] = []
     if not folder.is_dir():
         errors.append(ContentError(folder, 1, 1, "quiz folder not found; set TORCHQUIZ_QUIZ_DIR"))
         return Catalog.build(topics, errors)
     seen: dict[str, Topic] = {}
-    for path in _topic_files(folder):
+    last_good = {t.source: t for t in previous.topics} if previous else {}
+    for path in topic_files(folder):
         topic, file_errors = load_topic_file(path)
         errors.extend(file_errors)
         if topic is None:
-            continue
+            topic = last_good.get(path)
+            if topic is None:
+                continue
+            errors.append(
+                ContentError(path, 1, 1, "the last good version of this file is still served")
+            )
         if topic.id in seen:
             line, col = topic.locations["id"]
             errors.append(
@@ -90,7 +97,8 @@ def load_catalog(folder: Path) -> Catalog:
     return Catalog.build(topics, errors)
 
 
-def _topic_files(folder: Path) -> list[Path]:
+def topic_files(folder: Path) -> list[Path]:
+    """The topic files of a folder, in name order."""
     return sorted(p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
 
 
@@ -132,6 +140,9 @@ def _read_yaml(path: Path, problems: _Problems) -> CommentedMap | None:
         mark = error.problem_mark or error.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = error.problem or "invalid YAML"
+        context = error.context_mark
+        if error.context and context is not None and context.line + 1 != line:
+            problem += f" ({error.context} that starts at line {context.line + 1})"
         lines = text.splitlines()
         has_tab = 0 < line <= len(lines) and "\t" in lines[line - 1]
         hint = "; YAML indents with spaces, never tabs" if has_tab else ""
@@ -147,10 +158,27 @@ def _read_yaml(path: Path, problems: _Problems) -> CommentedMap | None:
     return document
 
 
+QUESTION_KINDS = ("choice", "multi", "predict", "code")
+
+
+def _without_kind_tag(loc: list[int | str]) -> list[int | str]:
+    # pydantic names the union member after `questions, N`: ("questions", 0, "code", "check").
+    if len(loc) > 2 and loc[0] == "questions" and loc[2] in QUESTION_KINDS:
+        return loc[:2] + loc[3:]
+    return loc
+
+
 def _report_validation(document: CommentedMap, detail: ErrorDetails, problems: _Problems) -> None:
-    loc = [part for part in detail["loc"] if isinstance(part, int | str)]
+    loc = _without_kind_tag([part for part in detail["loc"] if isinstance(part, int | str)])
     kind = detail["type"]
     where = _dotted(loc)
+    if kind in {"union_tag_invalid", "union_tag_not_found"}:
+        found = kind == "union_tag_invalid"
+        line, col = locate(document, [*loc, "kind"] if found else loc, at_key=not found)
+        kinds = ", ".join(QUESTION_KINDS)
+        message = "unknown `kind`" if found else "missing required key `kind`"
+        problems.add(line, col, f"{where}: {message}; use one of: {kinds}")
+        return
     if kind == "extra_forbidden":
         key = str(loc[-1])
         line, col = locate(document, loc, at_key=True)

@@ -58,20 +58,21 @@ def _is_live_python(token: Token) -> bool:
     return token.type == "fence" and token.level == 0 and language in {"python", "py"}
 
 
-def split_markdown(source: str) -> list[Markup | str]:
+def split_markdown(source: str) -> list[Markup | tuple[str, int]]:
     """Render Markdown as HTML pieces, with each top-level ```python block left as its code.
 
-    The caller turns the code pieces into live snippets (highlighted, run, editable).
+    A code piece is `(code, line)`, `line` counting from 0 at the source's first line (the
+    code's own first line, after the fence). The caller turns code pieces into live snippets.
     """
     md = _markdown()
     tokens = md.parse(source)
-    parts: list[Markup | str] = []
+    parts: list[Markup | tuple[str, int]] = []
     start = 0
     for index, token in enumerate(tokens):
         if _is_live_python(token):
             if index > start:
                 parts.append(Markup(md.renderer.render(tokens[start:index], md.options, {})))
-            parts.append(token.content)
+            parts.append((token.content, (token.map or [0])[0] + 1))
             start = index + 1
     if start < len(tokens):
         parts.append(Markup(md.renderer.render(tokens[start:], md.options, {})))

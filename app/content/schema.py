@@ -39,7 +39,7 @@ class StepSpec(Strict):
 
 
 class OptionSpec(Strict):
-    """One answer option of a choice question."""
+    """One answer option of a choice or multi question."""
 
     id: Slug | None = Field(default=None, description="Stable id; default a, b, c… by position.")
     text: Text = Field(description="Markdown.")
@@ -58,37 +58,122 @@ def option_ids(options: list[OptionSpec]) -> list[str]:
     ]
 
 
-class ChoiceQuestionSpec(Strict):
-    """A question with one correct option among several."""
+def _check_options(options: list[OptionSpec], *, kind: str) -> list[OptionSpec]:
+    correct = sum(option.correct for option in options)
+    if kind == "choice" and correct != 1:
+        raise ValueError(
+            f"a choice question needs exactly one option with `correct: true`, found {correct}"
+        )
+    if kind == "multi" and correct == 0:
+        raise ValueError("a multi question needs at least one option with `correct: true`")
+    for position, option in enumerate(options, start=1):
+        if not option.correct and option.misconception is None:
+            raise ValueError(
+                f"option {position} is wrong but has no `misconception`: "
+                "say which mistake choosing it reveals"
+            )
+    ids = option_ids(options)
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise ValueError(f"duplicate option ids: {', '.join(duplicates)}")
+    return options
+
+
+class QuestionBase(Strict):
+    """What every kind of question has."""
 
     id: Slug
-    kind: Literal["choice"]
     prompt: Text = Field(description="Markdown.")
-    code: Text | None = Field(default=None, description="A snippet shown with the prompt.")
-    options: list[OptionSpec] = Field(min_length=2)
+    code: Text | None = Field(
+        default=None, description="A snippet shown with the prompt; its real output is shown too."
+    )
+    output: str | None = Field(
+        default=None,
+        description="What `code` prints, as the author states it; `torchquiz check` compares "
+        "it with the real run.",
+    )
     steps: list[StepSpec] = Field(min_length=1, description="The worked solution.")
     quick_check: Text
     mistakes: list[Text] = Field(default_factory=list)
 
+    @model_validator(mode="after")
+    def _output_needs_code(self) -> "QuestionBase":
+        if self.output is not None and self.code is None:
+            raise ValueError("`output` states what `code` prints, but there is no `code`")
+        return self
+
+
+class ChoiceQuestionSpec(QuestionBase):
+    """One correct option among several."""
+
+    kind: Literal["choice"]
+    options: list[OptionSpec] = Field(min_length=2)
+
     @field_validator("options")
     @classmethod
-    def _one_correct_and_explained(cls, options: list[OptionSpec]) -> list[OptionSpec]:
-        correct = sum(option.correct for option in options)
-        if correct != 1:
-            raise ValueError(
-                f"a choice question needs exactly one option with `correct: true`, found {correct}"
-            )
-        for position, option in enumerate(options, start=1):
-            if not option.correct and option.misconception is None:
-                raise ValueError(
-                    f"option {position} is wrong but has no `misconception`: "
-                    "say which mistake choosing it reveals"
-                )
-        ids = option_ids(options)
-        duplicates = sorted({i for i in ids if ids.count(i) > 1})
-        if duplicates:
-            raise ValueError(f"duplicate option ids: {', '.join(duplicates)}")
-        return options
+    def _one_correct(cls, options: list[OptionSpec]) -> list[OptionSpec]:
+        return _check_options(options, kind="choice")
+
+
+class MultiQuestionSpec(QuestionBase):
+    """Several correct options; right only when exactly the correct set is chosen."""
+
+    kind: Literal["multi"]
+    options: list[OptionSpec] = Field(min_length=2)
+
+    @field_validator("options")
+    @classmethod
+    def _some_correct(cls, options: list[OptionSpec]) -> list[OptionSpec]:
+        return _check_options(options, kind="multi")
+
+
+class PredictQuestionSpec(QuestionBase):
+    """The learner types what `code` prints; graded against the real output."""
+
+    kind: Literal["predict"]
+    code: Text = Field(description="The snippet whose output the learner predicts.")
+    tolerance: float = Field(
+        default=0.0,
+        ge=0,
+        description="How far a number may be from the real one and still count "
+        "(lists and tensors element by element).",
+    )
+
+
+class WrongAnswerSpec(Strict):
+    """A known-wrong answer to a code question; it must fail `check`."""
+
+    code: Text
+    misconception: Text | None = Field(
+        default=None, description="Shown when a learner's code fails `check` the same way."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: object) -> object:
+        return {"code": value} if isinstance(value, str) else value
+
+
+class CodeQuestionSpec(QuestionBase):
+    """The learner writes code; `check` runs after it and must print what it prints after
+    `solution`."""
+
+    kind: Literal["code"]
+    starter: str = Field(default="", description="The code the editor starts with.")
+    check: Text = Field(
+        description="Hidden code run after the learner's; prints observations that tell a "
+        "right answer from a wrong one."
+    )
+    solution: Text = Field(description="The reference answer; shown after answering.")
+    wrong: list[WrongAnswerSpec] = Field(
+        default_factory=list, description="Known-wrong answers; each must fail `check`."
+    )
+
+
+QuestionSpec = Annotated[
+    ChoiceQuestionSpec | MultiQuestionSpec | PredictQuestionSpec | CodeQuestionSpec,
+    Field(discriminator="kind"),
+]
 
 
 class TopicSpec(Strict):
@@ -101,4 +186,14 @@ class TopicSpec(Strict):
     tags: list[Slug] = Field(default_factory=list)
     requires: list[Slug] = Field(default_factory=list, description="Topic ids to study first.")
     lesson: Text = Field(description="Markdown; ```python blocks run live.")
-    questions: list[ChoiceQuestionSpec] = Field(min_length=1)
+    questions: list[QuestionSpec] = Field(min_length=1)
+
+
+def json_schema() -> dict[str, object]:
+    """The JSON Schema of a topic file, for editors and `torchquiz schema`."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **TopicSpec.model_json_schema(),
+        "title": "torchquiz topic",
+        "description": "One topic of torchquiz: a lesson and its questions. See AUTHORING.md.",
+    }

@@ -14,6 +14,7 @@ import traceback
 from types import TracebackType
 from typing import TextIO
 
+from . import check as hidden_check
 from . import outcome
 
 SNIPPET = "<snippet>"
@@ -102,7 +103,8 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
-def _exit_code_for(exc: BaseException, last: _LastAttempt) -> int:
+def limit_exit_code(exc: BaseException) -> int | None:
+    """The exit code of the limit behind `exc` (memory, disk), if it is one."""
     for e in _chain(exc):
         if isinstance(e, MemoryError):
             return outcome.EXIT_MEMORY
@@ -110,6 +112,13 @@ def _exit_code_for(exc: BaseException, last: _LastAttempt) -> int:
             return outcome.EXIT_MEMORY
         if isinstance(e, OSError) and e.errno in (errno.EFBIG, errno.ENOSPC, errno.EDQUOT):
             return outcome.EXIT_DISK
+    return None
+
+
+def _exit_code_for(exc: BaseException, last: _LastAttempt) -> int:
+    limit = limit_exit_code(exc)
+    if limit is not None:
+        return limit
     for e in _chain(exc):
         if isinstance(e, OSError) and e.errno in (errno.EPERM, errno.EACCES, errno.EROFS):
             kind = last.kind or ("files" if e.filename else "other")
@@ -176,24 +185,36 @@ def quiet_hooks(hidden_prefixes: tuple[str, ...], err: TextIO) -> None:
     threading.excepthook = in_thread
 
 
-def execute(code: str, hidden_prefixes: tuple[str, ...], err: TextIO) -> int:
-    """Run the snippet as __main__; return the exit code the job should end with.
+def execute(
+    code: str,
+    hidden_prefixes: tuple[str, ...],
+    out: TextIO,
+    err: TextIO,
+    check: str | None = None,
+) -> int:
+    """Run the snippet as __main__, then the hidden `check` if it ended normally; return
+    the exit code the job should end with.
 
-    `err` is the harness's own stderr, which the snippet may have replaced in sys.
+    `out` and `err` are the harness's own stdout and stderr, which the snippet may have
+    replaced in sys.
     """
     last = _LastAttempt()
     sys.addaudithook(last)
     quiet_hooks(hidden_prefixes, err)
     namespace: dict[str, object] = {"__name__": "__main__", "__builtins__": builtins}
+    saved = hidden_check.Saved(out, err) if check is not None else None
     try:
         exec(compile(code, SNIPPET, "exec", dont_inherit=True), namespace)
         status = outcome.EXIT_OK
     except SystemExit as exc:
-        status = _system_exit_code(exc)
+        return _system_exit_code(exc)  # the snippet did not finish: no check
     except BaseException as exc:  # noqa: B036 - every failure of the snippet is reported
         status = _exit_code_for(exc, last)
         try:
             err.write(format_error(exc, code, hidden_prefixes))
         except BaseException:  # noqa: B036 - e.g. MemoryError while formatting
             os.write(2, f"{type(exc).__name__}\n".encode())
-    return status
+        return status
+    if check is None or saved is None:
+        return status
+    return hidden_check.run_check(check, namespace, saved, hidden_prefixes, limit_exit_code)

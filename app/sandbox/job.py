@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn, TextIO
 
 from . import harness, landlock, outcome, privileges, seccomp_filter
+from .check import CHECK_FD
 from .limits import Limits
 
 
@@ -35,6 +36,8 @@ class JobRequest:
     code: str
     stdout_fd: int
     stderr_fd: int
+    check: str | None = None  # hidden code to run after `code` (see check.py)
+    check_fd: int | None = None  # the write end of its channel, with a check
 
 
 def _stream(fd: int) -> TextIO:
@@ -88,8 +91,13 @@ def _lock_down(ctx: JobContext, req: JobRequest) -> None:
     privileges.no_new_privs()
     if ctx.landlock_abi is not None:
         landlock.restrict_self(ctx.landlock_abi, rules)
-    # Nothing the zygote holds (its control socket above all) may reach the snippet.
-    os.closerange(3, 1 << 16)
+    # Nothing the zygote holds (its control socket above all) may reach the snippet;
+    # with a check, its channel stays, as CHECK_FD (3).
+    first_closed = 3
+    if req.check_fd is not None:
+        os.dup2(req.check_fd, CHECK_FD)
+        first_closed = CHECK_FD + 1
+    os.closerange(first_closed, 1 << 16)
     _clean_environment(req.job_dir)
 
 
@@ -104,7 +112,7 @@ def run_job(ctx: JobContext, req: JobRequest) -> NoReturn:
     except BaseException as exc:  # noqa: B036 - never run user code half-confined
         os.write(2, f"sandbox setup failed: {type(exc).__name__}: {exc}\n".encode())
         os._exit(outcome.EXIT_SETUP_FAILED)
-    status = harness.execute(req.code, ctx.hidden_prefixes, err)
+    status = harness.execute(req.code, ctx.hidden_prefixes, out, err, req.check)
     for stream in (out, err):
         try:
             stream.flush()

@@ -15,6 +15,7 @@ from .result import RunResult, Status
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USER_MAX = 99  # sys.exit(n) is clamped to 1..99
+EXIT_CHECKED = 100  # the snippet ended normally and the hidden check ran after it
 EXIT_MEMORY = 101
 EXIT_DISK = 102
 EXIT_DENIED_PROCESS = 103
@@ -64,8 +65,25 @@ def disk_reason(limits: Limits) -> str:
     )
 
 
+def check_ran(wait_status: int | None, stop: Stop | None) -> bool:
+    """Whether the job says its hidden check ran to the end (the snippet can fake this
+    only with os._exit(EXIT_CHECKED), which shares the residual of writing to the check
+    channel itself: see check.py)."""
+    return (
+        stop is None
+        and wait_status is not None
+        and os.WIFEXITED(wait_status)
+        and os.WEXITSTATUS(wait_status) == EXIT_CHECKED
+    )
+
+
 def classify(
-    wait_status: int | None, cpu_s: float, stop: Stop | None, limits: Limits
+    wait_status: int | None,
+    cpu_s: float,
+    stop: Stop | None,
+    limits: Limits,
+    *,
+    with_check: bool = False,
 ) -> tuple[Status, str | None]:
     """Map how the job ended to a status and the reason a learner reads."""
     if stop is not None:
@@ -88,7 +106,7 @@ def classify(
             return "error", _CRASHES[signal.Signals(sig)]
         return "error", f"Stopped by signal {signal.Signals(sig).name}"
     code = os.WEXITSTATUS(wait_status)
-    if code == EXIT_OK:
+    if code == EXIT_OK or (with_check and code == EXIT_CHECKED):
         return "ok", None
     if code == EXIT_MEMORY:
         return "limit", f"Memory limit ({limits.memory_mb} MB) reached"
@@ -114,6 +132,7 @@ def make_result(
     stderr: bytes,
     truncated: bool,
     duration_ms: float,
+    check_output: bytes | None = None,
 ) -> RunResult:
     return RunResult(
         status=status,
@@ -122,4 +141,5 @@ def make_result(
         truncated=truncated,
         duration_ms=duration_ms,
         reason=reason,
+        check_output=decode_output(check_output) if check_output is not None else None,
     )

@@ -121,11 +121,17 @@ class Sandbox:
             await asyncio.shield(self._replacing)
         raise SandboxBusy(retry_after=5.0)
 
-    async def run(self, code: str, *, seed: int = 0) -> RunResult:
-        """Run `code` in a fresh job and return what it printed and how it ended."""
+    async def run(self, code: str, *, seed: int = 0, check: str | None = None) -> RunResult:
+        """Run `code` in a fresh job and return what it printed and how it ended.
+
+        With `check` (hidden author code), the check runs after `code` in the same
+        globals if `code` ended normally; what it prints comes back as `check_output`
+        (see check.py), never in `stdout` or `stderr`."""
         data = code.encode("utf-8", "surrogatepass")
-        if len(data) > self.limits.code_kb * 1024:
-            raise ValueError(f"code is larger than {self.limits.code_kb} KB")
+        check_data = check.encode("utf-8", "surrogatepass") if check is not None else None
+        for what, size in (("code", len(data)), ("check", len(check_data or b""))):
+            if size > self.limits.code_kb * 1024:
+                raise ValueError(f"{what} is larger than {self.limits.code_kb} KB")
         if self._closed or self._root is None:
             raise RuntimeError("the sandbox is not running")
         if self._busy >= self.limits.workers and self._queued >= self.limits.queue:
@@ -137,7 +143,7 @@ class Sandbox:
             self._queued -= 1
         self._busy += 1
         try:
-            result = await self._run_one(data, seed)
+            result = await self._run_one(data, seed, check_data)
             if (
                 result.reason == LOST_REASON
                 and not (result.stdout or result.stderr)
@@ -145,14 +151,14 @@ class Sandbox:
             ):
                 # The zygote died under this run before it printed anything (its death
                 # was not noticed yet when the run was sent): once more on a new one.
-                result = await self._run_one(data, seed)
+                result = await self._run_one(data, seed, check_data)
             return result
         finally:
             self._busy -= 1
             self._slots.release()
 
     async def _submit(
-        self, job_id: int, seed: int, code: bytes, fds: list[int]
+        self, job_id: int, seed: int, code: bytes, check: bytes | None, fds: list[int]
     ) -> tuple[ZygoteClient, str, asyncio.Future[Done]]:
         assert self._root is not None
         for attempt in range(3):
@@ -161,37 +167,43 @@ class Sandbox:
                 self._root, for_job_uid=bool(zygote.info["layers"]["uid_drop"])
             )
             try:
-                return zygote, job_dir, await zygote.submit(job_id, seed, job_dir, code, fds)
+                done = await zygote.submit(job_id, seed, job_dir, code, check, fds)
+                return zygote, job_dir, done
             except ZygoteGone:
                 os.rmdir(job_dir)
                 if attempt == 2:
                     raise SandboxBusy(retry_after=5.0) from None
         raise AssertionError("unreachable")
 
-    async def _run_one(self, code: bytes, seed: int) -> RunResult:
+    async def _run_one(self, code: bytes, seed: int, check: bytes | None) -> RunResult:
         job_id = next(self._ids)
-        out_r, out_w = os.pipe2(os.O_CLOEXEC)
-        err_r, err_w = os.pipe2(os.O_CLOEXEC)
-        started = time.monotonic()
+        # stdout, stderr and, with a check, the check's own channel.
+        pipes = [os.pipe2(os.O_CLOEXEC) for _ in range(2 if check is None else 3)]
+        readers = tuple(r for r, _ in pipes)
         job_dir = ""
         try:
             try:
-                zygote, job_dir, done = await self._submit(job_id, seed, code, [out_w, err_w])
+                zygote, job_dir, done = await self._submit(
+                    job_id, seed, code, check, [w for _, w in pipes]
+                )
             finally:
-                os.close(out_w)
-                os.close(err_w)
+                for _, w in pipes:
+                    os.close(w)
+            # The clock starts once the job is forked: waiting for a replacement zygote
+            # to warm up after a crash is not the learner's time.
+            started = time.monotonic()
             result = await supervise(
                 done=done,
                 kill=lambda: zygote.kill(job_id),
                 job_dir=job_dir,
-                fds=(out_r, err_r),
+                fds=readers,
                 limits=self.limits,
                 started=started,
             )
             if not done.done():
                 zygote.terminate()  # it did not report a SIGKILLed job: wedged
         except BaseException:
-            for fd in (out_r, err_r):
+            for fd in readers:
                 try:
                     os.close(fd)
                 except OSError:

@@ -1,7 +1,8 @@
 """Messages between the web-side pool and the zygote, over a SOCK_SEQPACKET pair.
 
 A message is a 4-byte length, a JSON header, then an optional raw payload (the
-snippet's UTF-8). Descriptors (a job's stdout/stderr pipes) travel with
+snippet's UTF-8, followed by the hidden check's if the header gives its length).
+Descriptors (a job's stdout/stderr pipes, and its check channel) travel with
 SCM_RIGHTS. JSON only: nothing that crosses this socket is ever unpickled.
 """
 

@@ -18,6 +18,8 @@ class RunResult:
     truncated: bool
     duration_ms: float
     reason: str | None
+    # What the hidden check printed, when one was given and the run ended "ok" after it.
+    check_output: str | None = None
 
 
 class SandboxBusy(Exception):

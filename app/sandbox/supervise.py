@@ -42,12 +42,13 @@ class _Wake:
 
 
 class _Output:
-    """Reads a job's stdout and stderr until EOF, keeping at most `cap` bytes in all."""
+    """Reads a job's stdout and stderr (and check channel, if any) until EOF, keeping at
+    most `cap` bytes of stdout and stderr together, and `cap` of the check channel."""
 
     def __init__(
         self,
         loop: asyncio.AbstractEventLoop,
-        fds: tuple[int, int],
+        fds: tuple[int, ...],
         cap: int,
         wake: Callable[[], None],
     ) -> None:
@@ -56,7 +57,9 @@ class _Output:
         self.wake = wake
         self.data = {fd: bytearray() for fd in fds}
         self.open = set(fds)
-        self.total = 0
+        # Which budget each descriptor spends: stdout and stderr share one.
+        self.budget = {fd: int(i >= 2) for i, fd in enumerate(fds)}
+        self.totals = [0, 0]
         self.over = False
         for fd in fds:
             os.set_blocking(fd, False)
@@ -72,9 +75,10 @@ class _Output:
         if not chunk:
             self._close(fd)
         else:
-            room = self.cap - self.total
+            budget = self.budget[fd]
+            room = self.cap - self.totals[budget]
             self.data[fd] += chunk[:room]
-            self.total += min(len(chunk), room)
+            self.totals[budget] += min(len(chunk), room)
             if len(chunk) > room:
                 # Stop reading at the cap; the job is killed, no byte more is kept.
                 self.over = True
@@ -98,11 +102,12 @@ async def supervise(
     done: asyncio.Future[Done],
     kill: Callable[[], None],
     job_dir: str,
-    fds: tuple[int, int],
+    fds: tuple[int, ...],
     limits: Limits,
     started: float,
 ) -> RunResult:
-    """Wait for the job to end, stopping it at the first limit it crosses."""
+    """Wait for the job to end, stopping it at the first limit it crosses. `fds` are the
+    read ends of its stdout, its stderr and, when a check was given, its check channel."""
     loop = asyncio.get_running_loop()
     wake = _Wake(loop)
     done.add_done_callback(lambda _: wake.poke())
@@ -151,9 +156,12 @@ async def supervise(
         stop = Stop("output")  # it finished while we were noticing the flood
     if stop is None and _over_disk(job_dir, limits):
         stop = Stop("disk")
+    with_check = len(fds) > 2
+    wait_status = report.get("status")
     status, reason = outcome.classify(
-        report.get("status"), float(report.get("cpu") or 0.0), stop, limits
+        wait_status, float(report.get("cpu") or 0.0), stop, limits, with_check=with_check
     )
+    checked = with_check and status == "ok" and outcome.check_ran(wait_status, stop)
     return outcome.make_result(
         status=status,
         reason=reason,
@@ -161,6 +169,7 @@ async def supervise(
         stderr=bytes(out.data[fds[1]]),
         truncated=out.over,
         duration_ms=round((ended - started) * 1000, 2),
+        check_output=bytes(out.data[fds[2]]) if checked else None,
     )
 
 

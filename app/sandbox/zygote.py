@@ -73,15 +73,25 @@ class Zygote:
 
     def start_job(self, header: dict[str, Any], payload: bytes, fds: list[int]) -> None:
         job_id = int(header["id"])
-        if len(fds) != 2:
-            self.report(job_id, None, 0.0, "expected two descriptors")
+        # The payload is the code, then the check's UTF-8 when the header gives its length.
+        code, check = payload, None
+        if header.get("check") is not None:
+            split = len(payload) - int(header["check"])
+            if not 0 <= split <= len(payload):
+                self.report(job_id, None, 0.0, "bad check length")
+                return
+            code, check = payload[:split], payload[split:]
+        if len(fds) != (2 if check is None else 3):
+            self.report(job_id, None, 0.0, "expected two descriptors, three with a check")
             return
         req = JobRequest(
             seed=int(header["seed"]),
             job_dir=str(header["dir"]),
-            code=payload.decode("utf-8", "surrogatepass"),
+            code=code.decode("utf-8", "surrogatepass"),
             stdout_fd=fds[0],
             stderr_fd=fds[1],
+            check=None if check is None else check.decode("utf-8", "surrogatepass"),
+            check_fd=fds[2] if check is not None else None,
         )
         sys.stdout.flush()
         sys.stderr.flush()
@@ -98,7 +108,7 @@ class Zygote:
         self.jobs[pid] = job_id
         self.by_id[job_id] = pid
         # Drop this learner's code before the next fork copies it to someone else's job.
-        del req, payload
+        del req, payload, code, check
 
     def kill(self, job_id: int) -> None:
         pid = self.by_id.get(job_id)

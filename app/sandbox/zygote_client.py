@@ -149,22 +149,36 @@ class ZygoteClient:
             callback(self)
 
     async def submit(
-        self, job_id: int, seed: int, job_dir: str, code: bytes, fds: list[int]
+        self,
+        job_id: int,
+        seed: int,
+        job_dir: str,
+        code: bytes,
+        check: bytes | None,
+        fds: list[int],
     ) -> asyncio.Future[Done]:
-        """Hand a job to the zygote; the future resolves when the job has been reaped."""
+        """Hand a job to the zygote; the future resolves when the job has been reaped.
+        The payload is the code, then the check's UTF-8 (its length in the header)."""
         assert self._loop is not None
         fut: asyncio.Future[Done] = self._loop.create_future()
         if not self.alive:
             raise ZygoteGone()
         self._pending[job_id] = fut
         self.jobs_started += 1
-        header = {"op": "run", "id": job_id, "seed": seed, "dir": job_dir}
+        header = {
+            "op": "run",
+            "id": job_id,
+            "seed": seed,
+            "dir": job_dir,
+            "check": None if check is None else len(check),
+        }
+        payload = code + (check or b"")
         while True:
             if self._sock is None:  # lost while we waited to write
                 self._pending.pop(job_id, None)
                 raise ZygoteGone()
             try:
-                protocol.send(self._sock, header, code, fds)
+                protocol.send(self._sock, header, payload, fds)
                 return fut
             except BlockingIOError:
                 await self._writable()

@@ -6,11 +6,26 @@ import logging
 from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
 
-from app.content import Snippet
+from app.content import Catalog, Snippet
 from app.sandbox import RunResult, Sandbox
 from app.services.rate_limit import RateLimiter
 
 log = logging.getLogger("torchquiz.live")
+
+
+AuthoredRun = tuple[str, str | None]  # code, and the check that runs after it
+
+
+def authored_runs(catalog: Catalog) -> list[AuthoredRun]:
+    """Every run of authored code the site needs: snippets, then solutions and known-wrong
+    answers of code questions with their checks."""
+    runs: list[AuthoredRun] = [(s.code, None) for s in catalog.snippets]
+    for topic in catalog.topics:
+        for question in topic.questions:
+            if question.solution is not None and question.check is not None:
+                runs.append((question.solution.code, question.check))
+                runs.extend((w.code, question.check) for w in question.wrong)
+    return runs
 
 
 class RunsDisabled(Exception):
@@ -38,6 +53,7 @@ class LiveCode:
         self.rate = rate
         self._torch = torch_version()
         self._cache: dict[str, RunResult] = {}
+        self.warmed = False  # every authored run computed once (or the warm-up gave up)
         self._pending: dict[str, asyncio.Future[RunResult]] = {}
 
     @property
@@ -45,27 +61,28 @@ class LiveCode:
         """Whether code runs at all on this server."""
         return self.sandbox is not None
 
-    def _key(self, code: str) -> str:
-        return hashlib.sha256(f"{self._torch}\0{code}".encode()).hexdigest()
+    def _key(self, code: str, check: str | None = None) -> str:
+        return hashlib.sha256(f"{self._torch}\0{code}\0{check}".encode()).hexdigest()
 
     def cached_outputs(self, snippets: Iterable[Snippet]) -> dict[str, RunResult]:
         """The outputs already computed, by snippet id; never waits."""
         found = {s.id: self._cache.get(self._key(s.code)) for s in snippets}
         return {snippet_id: result for snippet_id, result in found.items() if result}
 
-    async def output(self, snippet: Snippet) -> RunResult | None:
-        """The real output of an authored snippet, run at most once per process."""
+    async def reference(self, code: str, *, check: str | None = None) -> RunResult:
+        """The run of authored code (a snippet, a solution, a known-wrong answer), at most
+        once per process; raises RunsDisabled when this server runs no code."""
         if self.sandbox is None:
-            return None
-        key = self._key(snippet.code)
+            raise RunsDisabled("running code is turned off on this server")
+        key = self._key(code, check)
         if key in self._cache:
             return self._cache[key]
-        if key in self._pending:  # another page is already running it: share that run
+        if key in self._pending:  # another request is already running it: share that run
             return await asyncio.shield(self._pending[key])
         future: asyncio.Future[RunResult] = asyncio.get_running_loop().create_future()
         self._pending[key] = future
         try:
-            result = await self.sandbox.run(snippet.code)
+            result = await self.sandbox.run(code, check=check)
         except BaseException as error:
             future.set_exception(error)
             future.exception()  # mark retrieved: waiters re-raise it, nobody else must
@@ -77,6 +94,12 @@ class LiveCode:
         if result.status in {"ok", "error"}:
             self._cache[key] = result
         return result
+
+    async def output(self, snippet: Snippet) -> RunResult | None:
+        """The real output of an authored snippet, or None when this server runs no code."""
+        if self.sandbox is None:
+            return None
+        return await self.reference(snippet.code)
 
     async def outputs(self, snippets: Iterable[Snippet]) -> dict[str, RunResult]:
         """Outputs of several snippets by snippet id; one that cannot run now is left out."""
@@ -94,22 +117,28 @@ class LiveCode:
                 log.warning("snippet %s not run: %s", snippet_id, result)
         return found
 
-    async def warm(self, snippets: Iterable[Snippet]) -> None:
-        """Compute authored outputs ahead of the first page that shows them."""
-        for snippet in snippets:
+    async def warm(self, runs: Iterable[AuthoredRun]) -> None:
+        """Run authored code ahead of the first page or answer that needs it."""
+        if self.sandbox is None:
+            return
+        for code, check in runs:
             try:
-                await self.output(snippet)
+                await self.reference(code, check=check)
             except Exception as error:  # a busy pool now is no reason to stop warming
-                log.info("warm-up of snippet %s deferred: %s", snippet.id, error)
+                log.info("warm-up deferred: %s", error)
+        self.warmed = True
 
-    async def run(self, code: str, *, learner_id: str) -> RunResult:
-        """Run a learner's code; raises RunsDisabled, CodeTooLarge, RateLimited, SandboxBusy."""
+    async def run(self, code: str, *, learner_id: str, check: str | None = None) -> RunResult:
+        """Run a learner's code (then `check`, if given, in the same namespace).
+
+        Raises RunsDisabled, CodeTooLarge, RateLimited or SandboxBusy.
+        """
         if self.sandbox is None:
             raise RunsDisabled("running code is turned off on this server")
         if len(code.encode()) > self.code_kb * 1024:
             raise CodeTooLarge(f"code is larger than {self.code_kb} KB; shorten it")
-        known = self._cache.get(self._key(code))
-        if known is not None:  # an authored snippet run unedited: its output is known
+        known = self._cache.get(self._key(code, check))
+        if known is not None:  # authored code run unedited: its result is known
             return known
         self.rate.hit(learner_id)
-        return await self.sandbox.run(code)
+        return await self.sandbox.run(code, check=check)

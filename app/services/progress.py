@@ -6,7 +6,7 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from app.content import Catalog, Question, Topic
-from app.services.grading import Grade, encode_answer, grade_choice, regrade
+from app.services.grading import Answer, Grade
 from app.store.database import session_scope
 from app.store.models import Attempt
 
@@ -32,27 +32,33 @@ class TopicProgress:
         return round(100 * self.correct / self.total) if self.total else 0
 
 
-def answer_choice(
-    *, engine: Engine, learner_id: str, topic: Topic, question: Question, choice: str
-) -> tuple[Grade, Attempt]:
-    """Grade a choice answer and store it as an attempt; InvalidAnswer stores nothing."""
-    grade = grade_choice(question, choice)
+def record_attempt(
+    *,
+    engine: Engine,
+    learner_id: str,
+    topic: Topic,
+    question: Question,
+    answer: Answer,
+    grade: Grade,
+) -> Attempt:
+    """Store a graded answer as an attempt, with what its feedback shows."""
     attempt = Attempt(
         learner_id=learner_id,
         topic_id=topic.id,
         question_id=question.id,
-        answer=encode_answer(choice),
+        answer=answer.as_json(),
         correct=grade.correct,
+        detail=grade.as_json(),
     )
     with session_scope(engine) as session:
         session.add(attempt)
-    return grade, attempt
+    return attempt
 
 
 def latest_answer(
     *, engine: Engine, learner_id: str, topic: Topic, question: Question
-) -> tuple[Grade, Attempt] | None:
-    """The learner's latest answer to this question, graded against the current text."""
+) -> tuple[Answer, Grade] | None:
+    """The learner's latest answer to this question, as it was graded."""
     with session_scope(engine) as session:
         attempt = session.exec(
             select(Attempt)
@@ -66,7 +72,8 @@ def latest_answer(
         ).first()
     if attempt is None:
         return None
-    return regrade(question, attempt.answer), attempt
+    answer = Answer.from_json(attempt.answer)
+    return answer, Grade.from_stored(attempt.correct, attempt.detail, answer)
 
 
 def attempts_of(*, engine: Engine, learner_id: str, limit: int = 500) -> list[Attempt]:

@@ -1,8 +1,8 @@
 """Run Alembic from code: the server upgrades at start-up, `torchquiz db upgrade` on demand."""
 
+from alembic import command
 from alembic.config import Config
 
-from alembic import command
 from app.paths import ALEMBIC_DIR, PROJECT_ROOT
 
 

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Index
+from sqlalchemy import Index, Text
 from sqlmodel import Field, SQLModel
 
 
@@ -29,6 +29,7 @@ class Attempt(SQLModel, table=True):
     learner_id: str = Field(foreign_key="learner.id", ondelete="CASCADE", max_length=64)
     topic_id: str = Field(max_length=80)
     question_id: str = Field(max_length=80)
-    answer: str = Field(max_length=10_000)  # the option id(s) or value given, as JSON
+    answer: str = Field(sa_type=Text)  # what was given, as JSON: option id(s), value or code
     correct: bool
+    detail: str | None = Field(default=None, sa_type=Text)  # what the feedback shows, as JSON
     created_at: datetime = Field(default_factory=utcnow, index=True)

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Depends, HTTPException
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.services.grading import InvalidAnswer
-from app.services.progress import answer_choice, latest_answer
+from app.services.grading import Answer
+from app.services.progress import latest_answer
 from app.web import schemas, views
 from app.web.deps import (
     CatalogDep,
@@ -20,7 +20,8 @@ from app.web.deps import (
     TopicDep,
     learner_from_header,
 )
-from app.web.running import run_or_http_error, snippets_of
+from app.web.feedback import feedback as feedback_page
+from app.web.running import answer_question, run_or_http_error, snippets_of
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -28,12 +29,26 @@ PostingLearner = Annotated[str, Depends(learner_from_header)]
 REFUSED: dict[int | str, dict[str, Any]] = {403: {"description": "Missing or invalid CSRF token"}}
 
 
-class ChoiceAnswer(BaseModel):
-    """The answer to a choice question: the id of one option."""
+class AnswerBody(BaseModel):
+    """An answer: `choice` for choice, `choices` for multi, `value` for predict, `code` for
+    code questions."""
 
     model_config = ConfigDict(extra="forbid")
 
-    choice: str = Field(min_length=1, max_length=80, examples=["a"])
+    choice: str | None = Field(default=None, min_length=1, max_length=80, examples=["a"])
+    choices: list[Annotated[str, Field(min_length=1, max_length=80)]] | None = Field(
+        default=None, max_length=26, examples=[["a", "c"]]
+    )
+    value: str | None = Field(default=None, max_length=10_000, examples=["torch.Size([2, 3])"])
+    code: str | None = Field(default=None, max_length=1_000_000)
+
+    def answer(self) -> Answer:
+        return Answer(
+            choice=self.choice,
+            choices=tuple(self.choices) if self.choices is not None else None,
+            value=self.value,
+            code=self.code,
+        )
 
 
 class RunRequest(BaseModel):
@@ -83,9 +98,17 @@ async def question(topic: TopicDep, question: QuestionDep, live: LiveDep) -> sch
     return views.question_page(topic=topic, question=question, outputs=outputs)
 
 
-@router.post("/topics/{topic_id}/questions/{question_id}/answer", responses=REFUSED)
-def answer(
-    body: ChoiceAnswer,
+@router.post(
+    "/topics/{topic_id}/questions/{question_id}/answer",
+    responses={
+        **REFUSED,
+        422: {"description": "An answer that does not fit the question"},
+        429: {"description": "Too many runs by this learner (code questions)"},
+        503: {"description": "Code cannot run now (predict and code questions)"},
+    },
+)
+async def answer(
+    body: AnswerBody,
     engine: EngineDep,
     catalog: CatalogDep,
     topic: TopicDep,
@@ -94,19 +117,24 @@ def answer(
     learner_id: PostingLearner,
 ) -> schemas.Feedback:
     """Answer a question; the reply says whether it was right and explains the solution."""
-    try:
-        grade, _ = answer_choice(
-            engine=engine, learner_id=learner_id, topic=topic, question=question, choice=body.choice
-        )
-    except InvalidAnswer as error:
-        raise HTTPException(status_code=422, detail=str(error)) from None
-    return views.feedback(
+    given = body.answer()
+    verdict = await answer_question(
+        live=live,
+        engine=engine,
+        learner_id=learner_id,
+        topic=topic,
+        question=question,
+        answer=given,
+    )
+    return await run_in_threadpool(
+        feedback_page,
         engine=engine,
         learner_id=learner_id,
         catalog=catalog,
         topic=topic,
         question=question,
-        grade=grade,
+        answer=given,
+        grade=verdict,
         outputs=live.cached_outputs(snippets_of(question)),
     )
 
@@ -124,13 +152,15 @@ def feedback(
     latest = latest_answer(engine=engine, learner_id=learner_id, topic=topic, question=question)
     if latest is None:
         raise HTTPException(status_code=404, detail="not answered yet")
-    return views.feedback(
+    given, verdict = latest
+    return feedback_page(
         engine=engine,
         learner_id=learner_id,
         catalog=catalog,
         topic=topic,
         question=question,
-        grade=latest[0],
+        answer=given,
+        grade=verdict,
         outputs=live.cached_outputs(snippets_of(question)),
     )
 

@@ -6,7 +6,7 @@ from fastapi import Depends, Form, Header, HTTPException, Request
 from sqlalchemy import Engine
 
 from app.config import Settings
-from app.content import Catalog, Question, Topic
+from app.content import Catalog, ContentSource, Question, Topic
 from app.services.learners import get_or_create_learner
 from app.services.live_code import LiveCode
 from app.web.csrf import csrf_token, csrf_valid
@@ -23,7 +23,8 @@ def get_engine(request: Request) -> Engine:
 
 
 def get_catalog(request: Request) -> Catalog:
-    return request.app.state.catalog  # type: ignore[no-any-return]
+    source: ContentSource = request.app.state.content
+    return source.current()
 
 
 def get_live(request: Request) -> LiveCode:

@@ -18,5 +18,7 @@ def healthz(catalog: CatalogDep, live: LiveDep) -> schemas.Health:
         topics=len(catalog.topics),
         questions=catalog.question_count,
         content_errors=len(catalog.errors),
-        sandbox={"enabled": True, **live.sandbox.health()} if live.sandbox else {"enabled": False},
+        sandbox={"enabled": True, "warmed": live.warmed, **live.sandbox.health()}
+        if live.sandbox
+        else {"enabled": False},
     )

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from app.services.grading import InvalidAnswer
-from app.services.progress import answer_choice, latest_answer
+from app.services.grading import Answer
+from app.services.progress import latest_answer
 from app.web import views
 from app.web.deps import (
     CatalogDep,
@@ -20,7 +20,8 @@ from app.web.deps import (
     TopicDep,
     learner_from_form,
 )
-from app.web.running import run_or_http_error, snippets_of
+from app.web.feedback import feedback as feedback_page
+from app.web.running import answer_question, run_or_http_error, snippets_of
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -71,12 +72,12 @@ async def question(
     """One question, as a form, with its code's real output."""
     outputs = await live.outputs(snippets_of(question))
     page = views.question_page(topic=topic, question=question, outputs=outputs)
-    context = {"page": page, "csrf_token": csrf, "error": None, "live": live.enabled}
+    context = {"page": page, "csrf_token": csrf, "error": None, "live": live.enabled, "given": None}
     return render(request, "question.html", context)
 
 
 @router.post("/topics/{topic_id}/questions/{question_id}")
-def answer(
+async def answer(
     request: Request,
     engine: EngineDep,
     topic: TopicDep,
@@ -85,18 +86,45 @@ def answer(
     csrf: CsrfTokenDep,
     live: LiveDep,
     choice: Annotated[str | None, Form(max_length=80)] = None,
+    choices: Annotated[list[str] | None, Form()] = None,
+    value: Annotated[str | None, Form(max_length=10_000)] = None,
+    code: Annotated[str | None, Form(max_length=1_000_000)] = None,
 ) -> Response:
     """Grade the submitted form, then show the feedback page (303)."""
-    try:
-        if not choice:
-            raise InvalidAnswer("pick one of the options, then press Check")
-        answer_choice(
-            engine=engine, learner_id=learner_id, topic=topic, question=question, choice=choice
-        )
-    except InvalidAnswer as error:
+    given = Answer(
+        choice=choice,
+        # An unticked set of checkboxes sends nothing: that is the empty answer.
+        choices=tuple(choices or ()) if question.kind == "multi" else None,
+        value=value,
+        code=code,
+    )
+    if question.kind == "choice" and not choice:
+        error: str | None = "pick one of the options, then press Check"
+    else:
+        error = None
+        try:
+            await answer_question(
+                live=live,
+                engine=engine,
+                learner_id=learner_id,
+                topic=topic,
+                question=question,
+                answer=given,
+            )
+        except HTTPException as refused:
+            if refused.status_code == 403:
+                raise
+            error = str(refused.detail)
+    if error is not None:
         outputs = live.cached_outputs(snippets_of(question))
         page = views.question_page(topic=topic, question=question, outputs=outputs)
-        context = {"page": page, "csrf_token": csrf, "error": str(error), "live": live.enabled}
+        context = {
+            "page": page,
+            "csrf_token": csrf,
+            "error": error,
+            "live": live.enabled,
+            "given": given,
+        }
         return render(request, "question.html", context, status_code=422)
     return RedirectResponse(f"{views.question_url(topic, question)}/feedback", status_code=303)
 
@@ -116,13 +144,15 @@ def feedback(
     latest = latest_answer(engine=engine, learner_id=learner_id, topic=topic, question=question)
     if latest is None:
         return RedirectResponse(views.question_url(topic, question), status_code=303)
-    page = views.feedback(
+    given, verdict = latest
+    page = feedback_page(
         engine=engine,
         learner_id=learner_id,
         catalog=catalog,
         topic=topic,
         question=question,
-        grade=latest[0],
+        answer=given,
+        grade=verdict,
         outputs=live.cached_outputs(snippets_of(question)),
     )
     context = {"page": page, "csrf_token": csrf, "live": live.enabled}

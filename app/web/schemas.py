@@ -29,12 +29,18 @@ class TopicRef(Public):
 
 
 class TopicSummary(TopicRef):
+    step: int = Field(description="Position on the study path (1 = first).")
     summary: str
     level: str
     tags: list[str]
     requires: list[TopicRef]
     question_count: int
     progress: ProgressPublic
+
+
+class LevelGroup(Public):
+    level: str
+    topics: list[TopicSummary]
 
 
 class OptionPublic(Public):
@@ -70,7 +76,8 @@ class QuestionPublic(Public):
     prompt: str
     prompt_html: str
     code: SnippetPublic | None
-    options: list[OptionPublic]
+    options: list[OptionPublic] = Field(description="For choice and multi questions.")
+    starter: str | None = Field(description="For code questions: the code the editor starts with.")
     url: str
     answer_url: str = Field(description="POST the answer here as JSON with an X-CSRF-Token header.")
 
@@ -83,7 +90,11 @@ class QuestionLink(Public):
 
 
 class HomePage(Public):
-    topics: list[TopicSummary]
+    topics: list[TopicSummary] = Field(description="Every topic, in study order.")
+    levels: list[LevelGroup] = Field(description="The same topics grouped by level.")
+    next_topic: TopicRef | None = Field(
+        description="Where to continue: the first unfinished topic whose requirements are done."
+    )
     content_errors: list[str] = Field(
         default_factory=list, description="Broken quiz files, listed in development mode only."
     )
@@ -94,6 +105,8 @@ class TopicPage(Public):
     lesson: list[LessonPart]
     questions: list[QuestionLink]
     next_question_url: str | None = Field(description="The first question not yet answered.")
+    previous_topic: TopicRef | None = Field(description="The topic before this one on the path.")
+    next_topic: TopicRef | None = Field(description="The topic after this one on the path.")
 
 
 class QuestionPage(Public):
@@ -114,16 +127,36 @@ class ScorePublic(Public):
     total: int
 
 
+class MisconceptionPublic(Public):
+    option_id: str | None = Field(description="The option it explains; None for a code answer.")
+    text: str
+    html: str
+
+
 class Feedback(Public):
     correct: bool
+    kind: str
     topic: TopicRef
     question: QuestionPublic
     number: int
     count: int
-    chosen: OptionPublic | None = Field(description="None when the chosen option was removed.")
-    correct_option: OptionPublic
-    misconception: str | None
-    misconception_html: str | None
+    chosen: list[OptionPublic] = Field(description="choice, multi: the options picked.")
+    missed: list[OptionPublic] = Field(description="multi: correct options not picked.")
+    correct_options: list[OptionPublic]
+    misconceptions: list[MisconceptionPublic] = Field(
+        description="What each wrong pick, or the known mistake a code answer matches, reveals."
+    )
+    reason: str | None = Field(description="Why the answer is wrong, when words say it best.")
+    value: str | None = Field(description="predict: what the learner typed.")
+    expected: str | None = Field(
+        description="predict: the real output; code: what the check printed after the solution."
+    )
+    code: str | None = Field(description="code: the learner's code.")
+    run: RunPublic | None = Field(description="code: the run of the learner's code.")
+    observed: str | None = Field(
+        description="code: what the check printed after the learner's code."
+    )
+    solution: SnippetPublic | None = Field(description="code: the reference solution.")
     steps: list[StepPublic]
     answer: str = Field(description="The final answer, as text.")
     quick_check: str
@@ -131,6 +164,7 @@ class Feedback(Public):
     mistakes: list[str]
     mistakes_html: list[str]
     next_url: str | None
+    next_topic: TopicRef | None = Field(description="After the last question: the next topic.")
     score: ScorePublic | None = Field(description="The topic's score, after its last question.")
 
 

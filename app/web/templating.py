@@ -16,5 +16,8 @@ templates.env.globals["version"] = __version__
 def render(
     request: Request, name: str, context: dict[str, Any], status_code: int = 200
 ) -> Response:
-    """Render template `name` with `context`."""
+    """Render template `name` with `context`; in development, with the quiz files' errors."""
+    state = request.app.state
+    if state.settings.dev:
+        context = {**context, "content_errors": [str(e) for e in state.content.current().errors]}
     return templates.TemplateResponse(request, name, context, status_code=status_code)

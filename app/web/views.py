@@ -6,7 +6,6 @@ from sqlalchemy import Engine
 
 from app.content import Catalog, Option, Question, Snippet, Topic
 from app.sandbox import RunResult
-from app.services.grading import Grade
 from app.services.progress import TopicProgress, attempts_of, progress_by_topic
 from app.web import schemas
 
@@ -21,7 +20,7 @@ def question_url(topic: Topic, question: Question) -> str:
     return f"/topics/{topic.id}/questions/{question.id}"
 
 
-def _topic_ref(topic: Topic) -> schemas.TopicRef:
+def topic_ref(topic: Topic) -> schemas.TopicRef:
     return schemas.TopicRef(id=topic.id, title=topic.title, url=topic_url(topic))
 
 
@@ -41,16 +40,17 @@ def _summary(catalog: Catalog, topic: Topic, progress: TopicProgress) -> schemas
         id=topic.id,
         title=topic.title,
         url=topic_url(topic),
+        step=catalog.topics.index(topic) + 1,
         summary=topic.summary,
         level=topic.level,
         tags=list(topic.tags),
-        requires=[_topic_ref(t) for t in required if t is not None],
+        requires=[topic_ref(t) for t in required if t is not None],
         question_count=len(topic.questions),
         progress=_progress(progress),
     )
 
 
-def _option(option: Option) -> schemas.OptionPublic:
+def option_public(option: Option) -> schemas.OptionPublic:
     return schemas.OptionPublic(id=option.id, text=option.text, text_html=option.text_html)
 
 
@@ -66,7 +66,7 @@ def run_public(result: RunResult) -> schemas.RunPublic:
     )
 
 
-def _snippet(snippet: Snippet, outputs: Outputs) -> schemas.SnippetPublic:
+def snippet_public(snippet: Snippet, outputs: Outputs) -> schemas.SnippetPublic:
     output = outputs.get(snippet.id)
     return schemas.SnippetPublic(
         id=snippet.id,
@@ -78,37 +78,48 @@ def _snippet(snippet: Snippet, outputs: Outputs) -> schemas.SnippetPublic:
 
 def _lesson(topic: Topic, outputs: Outputs) -> list[schemas.LessonPart]:
     return [
-        schemas.LessonPart(snippet=_snippet(part, outputs))
+        schemas.LessonPart(snippet=snippet_public(part, outputs))
         if isinstance(part, Snippet)
         else schemas.LessonPart(html=part)
         for part in topic.lesson_parts
     ]
 
 
-def _question(topic: Topic, question: Question, outputs: Outputs) -> schemas.QuestionPublic:
+def question_public(topic: Topic, question: Question, outputs: Outputs) -> schemas.QuestionPublic:
     return schemas.QuestionPublic(
         id=question.id,
         kind=question.kind,
         prompt=question.prompt,
         prompt_html=question.prompt_html,
-        code=_snippet(question.code, outputs) if question.code else None,
-        options=[_option(o) for o in question.options],
+        code=snippet_public(question.code, outputs) if question.code else None,
+        options=[option_public(o) for o in question.options],
+        starter=question.starter if question.kind == "code" else None,
         url=question_url(topic, question),
         answer_url=f"/api{question_url(topic, question)}/answer",
     )
 
 
-def _number(topic: Topic, question: Question) -> int:
+def question_number(topic: Topic, question: Question) -> int:
     return [q.id for q in topic.questions].index(question.id) + 1
 
 
 def home_page(
     *, engine: Engine, learner_id: str, catalog: Catalog, show_errors: bool
 ) -> schemas.HomePage:
-    """The topics in study order, each with the learner's progress."""
+    """The topics in study order, grouped by level, with the learner's progress."""
     progress = progress_by_topic(engine=engine, learner_id=learner_id, catalog=catalog)
+    summaries = [_summary(catalog, t, progress[t.id]) for t in catalog.topics]
+    levels = [
+        schemas.LevelGroup(level=level, topics=[s for s in summaries if s.level == level])
+        for level in dict.fromkeys(s.level for s in summaries)
+    ]
+    done = {t.id for t in catalog.topics if progress[t.id].done}
+    ready = [t for t in catalog.topics if t.id not in done and all(r in done for r in t.requires)]
+    unfinished = ready or [t for t in catalog.topics if t.id not in done]
     return schemas.HomePage(
-        topics=[_summary(catalog, t, progress[t.id]) for t in catalog.topics],
+        topics=summaries,
+        levels=levels,
+        next_topic=topic_ref(unfinished[0]) if unfinished else None,
         content_errors=[str(e) for e in catalog.errors] if show_errors else [],
     )
 
@@ -133,59 +144,25 @@ def topic_page(
         lesson=_lesson(topic, outputs),
         questions=links,
         next_question_url=(pending or links[0]).url,
+        previous_topic=neighbour(catalog, topic, -1),
+        next_topic=neighbour(catalog, topic, +1),
     )
+
+
+def neighbour(catalog: Catalog, topic: Topic, offset: int) -> schemas.TopicRef | None:
+    position = catalog.topics.index(topic) + offset
+    return topic_ref(catalog.topics[position]) if 0 <= position < len(catalog.topics) else None
 
 
 def question_page(*, topic: Topic, question: Question, outputs: Outputs) -> schemas.QuestionPage:
     """One question, with nothing that gives its answer away."""
+    if question.kind == "predict":
+        outputs = {}  # its output is the answer
     return schemas.QuestionPage(
-        topic=_topic_ref(topic),
-        question=_question(topic, question, outputs),
-        number=_number(topic, question),
+        topic=topic_ref(topic),
+        question=question_public(topic, question, outputs),
+        number=question_number(topic, question),
         count=len(topic.questions),
-    )
-
-
-def feedback(
-    *,
-    engine: Engine,
-    learner_id: str,
-    catalog: Catalog,
-    topic: Topic,
-    question: Question,
-    grade: Grade,
-    outputs: Outputs,
-) -> schemas.Feedback:
-    """The verdict on an answer, with the worked solution, and the score after the last question."""
-    following = topic.next_question(question.id)
-    score = None
-    if following is None:
-        progress = progress_by_topic(engine=engine, learner_id=learner_id, catalog=catalog)
-        done = progress[topic.id]
-        score = schemas.ScorePublic(correct=done.correct, total=done.total)
-    right = question.correct_option
-    misconception = grade.chosen.misconception_html if grade.chosen and not grade.correct else None
-    return schemas.Feedback(
-        correct=grade.correct,
-        topic=_topic_ref(topic),
-        question=_question(topic, question, outputs),
-        number=_number(topic, question),
-        count=len(topic.questions),
-        chosen=_option(grade.chosen) if grade.chosen else None,
-        correct_option=_option(right),
-        misconception=grade.misconception,
-        misconception_html=misconception,
-        steps=[
-            schemas.StepPublic(title=s.title, text=s.text, text_html=s.text_html)
-            for s in question.steps
-        ],
-        answer=right.text,
-        quick_check=question.quick_check,
-        quick_check_html=question.quick_check_html,
-        mistakes=list(question.mistakes),
-        mistakes_html=list(question.mistakes_html),
-        next_url=question_url(topic, following) if following else None,
-        score=score,
     )
 
 

@@ -43,4 +43,6 @@ def test_progress_survives_a_server_restart(page: Page, tmp_path: Path) -> None:
         page.goto(second.url + "/progress")
         expect(page.locator("table.attempts tbody tr")).to_have_count(1)
         page.goto(second.url + "/")
-        expect(page.locator(".progress-text").first).to_contain_text("answered")
+        heading = page.get_by_role("heading", name="Weight decay")
+        card = page.locator(".topic-card").filter(has=heading)
+        expect(card.locator(".progress-text")).to_contain_text("answered")

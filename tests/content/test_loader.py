@@ -56,7 +56,7 @@ def test_good_file_loads_with_rendered_markdown_and_positional_option_ids(tmp_pa
     assert topic is not None
     question = topic.questions[0]
     assert [o.id for o in question.options] == ["a", "b"]
-    assert question.correct_option.id == "b"
+    assert [o.id for o in question.correct_options] == ["b"]
     assert "<em>Markdown</em>" in topic.lesson_parts[0]
 
 

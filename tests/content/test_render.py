@@ -25,8 +25,8 @@ def test_top_level_python_blocks_are_split_out_as_code() -> None:
         "- a list\n\n  ```python\n  nested()\n  ```\n\n```text\nplain\n```\n"
     )
     parts = split_markdown(source)
-    assert [type(p) for p in parts] == [Markup, str, Markup]
-    assert parts[1] == "print(1)\n"
+    assert [type(p) for p in parts] == [Markup, tuple, Markup]
+    assert parts[1] == ("print(1)\n", 3)  # the code's first line: the fence is on line 2
     # A nested block and a non-python block stay in the HTML, highlighted, not live.
     assert "nested" in parts[2] and "plain" in parts[2]
 

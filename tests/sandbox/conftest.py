@@ -21,7 +21,7 @@ from app.sandbox.limits import JOB_UID
 
 from .hostile_cases import Context
 
-TEST_LIMITS = Limits(wall_s=3.0, cpu_s=2.0, workers=2, queue=6)
+TEST_LIMITS = Limits(wall_s=3.0, cpu_s=1.5, workers=2, queue=6)
 ENV_SECRET = "canary-env-" + secrets.token_hex(8)
 LAYER_CONFIGS = {
     "all-layers": Layers(),
@@ -44,8 +44,8 @@ class Runner:
         self.sandbox = Sandbox(limits, layers)
         self.loop.run_until_complete(self.sandbox.start())
 
-    def run(self, code: str, seed: int = 0) -> RunResult:
-        return self.loop.run_until_complete(self.sandbox.run(code, seed=seed))
+    def run(self, code: str, seed: int = 0, check: str | None = None) -> RunResult:
+        return self.loop.run_until_complete(self.sandbox.run(code, seed=seed, check=check))
 
     def run_many(self, *codes: str) -> list[RunResult]:
         async def together() -> list[RunResult]:

@@ -98,6 +98,23 @@ class Battery:
         return [entry for root in self.jobs.iterdir() for entry in os.listdir(root)]
 
 
+def _wait_until_idle(battery: Battery, quiet_s: float = 1.0, timeout_s: float = 120.0) -> None:
+    """The server warms authored runs in the background when it starts; let it finish, so
+    that its jobs are not taken for processes a hostile case left behind."""
+    deadline = time.monotonic() + timeout_s
+    last: tuple[object, ...] = ()
+    quiet_since = time.monotonic()
+    while time.monotonic() < deadline:
+        sandbox = battery.sandbox
+        now = (sandbox["busy"], sandbox["queued"], sandbox["jobs_run"])
+        if now != last or now[:2] != (0, 0):
+            last, quiet_since = now, time.monotonic()
+        elif time.monotonic() - quiet_since >= quiet_s:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"the sandbox did not become idle: {last}")
+
+
 def _watch_health(battery: Battery, stop: threading.Event) -> None:
     with httpx.Client(base_url=battery.server.url, timeout=10) as watcher:
         while not stop.wait(0.25):
@@ -129,6 +146,7 @@ def battery(
         token = http.get("/api/session").json()["csrf_token"]
         _plant_secret_in_database(Path(fake_secrets.data_dir) / "real.db", fake_secrets.secret)
         battery = Battery(server=server, http=http, token=token, jobs=jobs)
+        _wait_until_idle(battery)
         stop = threading.Event()
         watcher = threading.Thread(target=_watch_health, args=(battery, stop), daemon=True)
         watcher.start()

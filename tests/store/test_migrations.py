@@ -3,9 +3,9 @@
 import sqlite3
 from pathlib import Path
 
+from alembic import command
 from sqlalchemy import text
 
-from alembic import command
 from app.store.database import make_engine
 from app.store.migrations import alembic_config, upgrade
 

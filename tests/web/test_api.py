@@ -47,16 +47,17 @@ def test_topic_and_question_leak_no_answers(client: TestClient) -> None:
 def test_answer_returns_the_verdict_and_the_full_feedback(learner: Learner) -> None:
     wrong = learner.answer("basics", "shape", "c")
     assert wrong["correct"] is False
-    assert wrong["chosen"]["id"] == "c"
-    assert "numel()" in wrong["misconception"]
-    assert wrong["correct_option"]["id"] == "b"
+    assert [o["id"] for o in wrong["chosen"]] == ["c"]
+    assert [m["option_id"] for m in wrong["misconceptions"]] == ["c"]
+    assert "numel()" in wrong["misconceptions"][0]["text"]
+    assert [o["id"] for o in wrong["correct_options"]] == ["b"]
     assert [s["title"] for s in wrong["steps"]] == ["Read the call", None]
     assert wrong["quick_check"] == "zeros(2, 3).shape = (2, 3)"
     assert wrong["mistakes"] == ["Reversing the dimensions"]
     assert wrong["next_url"] == "/topics/basics/questions/dtype"
     assert wrong["score"] is None
     right = learner.answer("basics", "shape", "b")
-    assert right["correct"] is True and right["misconception"] is None
+    assert right["correct"] is True and right["misconceptions"] == []
 
 
 def test_feedback_twin_repeats_the_latest_answer(learner: Learner) -> None:
@@ -101,7 +102,7 @@ def test_unknown_option_is_422_with_the_choices(learner: Learner) -> None:
         ANSWER, json={"choice": "z"}, headers={"X-CSRF-Token": learner.csrf}
     )
     assert response.status_code == 422
-    assert response.json()["detail"] == "unknown option 'z'; choose one of: a, b, c"
+    assert response.json()["detail"] == "unknown option 'z'; choose from: a, b, c"
 
 
 @pytest.mark.parametrize(
@@ -141,8 +142,8 @@ def test_healthz_reports_counts(client: TestClient) -> None:
     assert client.get("/healthz").json() == {
         "status": "ok",
         "version": client.get("/healthz").json()["version"],
-        "topics": 1,
-        "questions": 2,
+        "topics": 2,
+        "questions": 6,
         "content_errors": 0,
         "sandbox": {"enabled": False},
     }

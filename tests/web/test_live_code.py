@@ -3,6 +3,7 @@
 One app with a real sandbox serves the whole module; starting one costs a torch import.
 """
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,10 @@ def live_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient
         data_dir=data, quiz_dir=FIXTURE_QUIZZES, secret_key="test", run_rate_per_min=0
     )
     with TestClient(create_app(settings)) as client:
+        deadline = time.monotonic() + 60
+        while not client.get("/healthz").json()["sandbox"]["warmed"]:
+            assert time.monotonic() < deadline, "authored runs never finished warming"
+            time.sleep(0.1)
         yield client
 
 

@@ -19,7 +19,7 @@ def test_home_lists_topics_with_progress(client: TestClient) -> None:
     assert response.status_code == 200
     assert response.template.name == "home.html"  # type: ignore[attr-defined]
     page = response.context["page"]  # type: ignore[attr-defined]
-    assert [t.id for t in page.topics] == ["basics"]
+    assert [t.id for t in page.topics] == ["basics", "kinds"]  # kinds requires basics
     assert "Tensor basics" in response.text
     assert "not started" in response.text
 
@@ -117,3 +117,23 @@ def test_progress_page_lists_answers(client: TestClient) -> None:
     assert response.template.name == "progress.html"  # type: ignore[attr-defined]
     assert "1/2 correct" in response.text
     assert "✓ correct" in response.text
+
+
+def test_home_groups_topics_by_level_and_points_at_the_next_one(client: TestClient) -> None:
+    page = client.get("/api/topics").json()
+    assert [g["level"] for g in page["levels"]] == ["beginner"]
+    assert [t["step"] for t in page["topics"]] == [1, 2]
+    assert page["next_topic"]["id"] == "basics"
+    learner = Learner(client)
+    learner.answer("basics", "shape", "b")
+    learner.answer("basics", "dtype", "a")
+    assert client.get("/api/topics").json()["next_topic"]["id"] == "kinds"
+    html = client.get("/").text
+    assert "Continue with Every kind of question" in html
+
+
+def test_topic_page_links_along_the_path(client: TestClient) -> None:
+    first = client.get("/api/topics/basics").json()
+    assert first["previous_topic"] is None and first["next_topic"]["id"] == "kinds"
+    html = client.get("/topics/kinds").text
+    assert 'href="/topics/basics">← Tensor basics</a>' in html

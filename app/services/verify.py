@@ -1,0 +1,160 @@
+"""Verify authored content by running it: a stated output, a predicted value or a code
+exercise that PyTorch disagrees with is an error at its line in the file."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from app.content import Catalog, ContentError, Question, Topic
+from app.sandbox import RunResult, Sandbox
+from app.services.compare import same_output
+
+Progress = Callable[[int, int], None]  # (done, total)
+Runner = Callable[[str, str | None], Awaitable[RunResult]]
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One run to make, and how to judge it."""
+
+    code: str
+    check: str | None
+    judge: Callable[[RunResult], list[ContentError]]
+
+
+def _error(topic: Topic, line: int, message: str) -> ContentError:
+    return ContentError(topic.source, max(line, 1), 1, message)
+
+
+def _last_line(run: RunResult) -> str:
+    lines = [line for line in run.stderr.strip().splitlines() if line.strip()]
+    return lines[-1].strip() if lines else (run.reason or run.status)
+
+
+def _failed(run: RunResult) -> str | None:
+    """Why a run of authored code did not succeed, or None when it did."""
+    if run.status == "ok":
+        return None
+    if run.status == "error":
+        return f"raises {_last_line(run)}"
+    return f"was stopped: {run.reason or run.status}"
+
+
+def _stated_output_matches(stated: str, real: str) -> bool:
+    def lines(text: str) -> list[str]:
+        return [line.rstrip() for line in text.rstrip().splitlines()]
+
+    return lines(stated) == lines(real)
+
+
+def _snippet_jobs(topic: Topic) -> list[_Job]:
+    jobs = []
+    for snippet in topic.lesson_snippets:
+
+        def judge(run: RunResult, line: int = snippet.line) -> list[ContentError]:
+            why = _failed(run)
+            return [_error(topic, line, f"this python block {why}")] if why else []
+
+        jobs.append(_Job(snippet.code, None, judge))
+    return jobs
+
+
+def _question_code_job(topic: Topic, question: Question) -> _Job | None:
+    if question.code is None:
+        return None
+    snippet = question.code
+
+    def judge(run: RunResult) -> list[ContentError]:
+        where = f"question `{question.id}`"
+        why = _failed(run)
+        if why:
+            return [_error(topic, snippet.line, f"{where}: `code` {why}")]
+        errors = []
+        if question.output is not None and not _stated_output_matches(question.output, run.stdout):
+            real = run.stdout.rstrip() or "(nothing)"
+            errors.append(
+                _error(
+                    topic,
+                    question.at("output")[0],
+                    f"{where}: the stated `output` differs from the real run, which prints:\n"
+                    f"{real}\n  (fix `output`, or remove it to show the real output only)",
+                )
+            )
+        if question.kind == "predict" and not run.stdout.strip():
+            errors.append(_error(topic, snippet.line, f"{where}: `code` prints nothing to predict"))
+        return errors
+
+    return _Job(snippet.code, None, judge)
+
+
+async def _verify_exercise(topic: Topic, question: Question, run: Runner) -> list[ContentError]:
+    assert question.solution is not None and question.check is not None
+    where = f"question `{question.id}`"
+    reference = await run(question.solution.code, question.check)
+    why = _failed(reference)
+    if why or reference.check_output is None:
+        return [_error(topic, question.solution.line, f"{where}: `solution` {why}")]
+    expected = reference.check_output
+    if expected.startswith("check failed:"):
+        return [
+            _error(
+                topic,
+                question.at("check")[0],
+                f"{where}: `check` fails after the solution: "
+                f"{expected.removeprefix('check failed:').strip()}",
+            )
+        ]
+    errors = []
+    starter = await run(question.starter, question.check)
+    if starter.check_output is not None and same_output(expected, starter.check_output):
+        errors.append(
+            _error(
+                topic,
+                question.at("starter")[0],
+                f"{where}: the `starter` passes the check unchanged; make the check tell it apart",
+            )
+        )
+    for index, wrong in enumerate(question.wrong):
+        result = await run(wrong.code, question.check)
+        if result.check_output is not None and same_output(expected, result.check_output):
+            errors.append(
+                _error(
+                    topic,
+                    wrong.line,
+                    f"{where}: `wrong[{index}]` passes the check (it prints what it prints "
+                    "after the solution); make the check tell them apart",
+                )
+            )
+    return errors
+
+
+async def verify_catalog(
+    catalog: Catalog, sandbox: Sandbox, progress: Progress | None = None
+) -> list[ContentError]:
+    """Run every snippet and exercise of `catalog`; return the problems, in file order."""
+
+    async def run(code: str, check: str | None) -> RunResult:
+        return await sandbox.run(code, check=check)
+
+    jobs: list[Awaitable[list[ContentError]]] = []
+    for topic in catalog.topics:
+        for job in _snippet_jobs(topic):
+            jobs.append(_judged(run, job))
+        for question in topic.questions:
+            code_job = _question_code_job(topic, question)
+            if code_job is not None:
+                jobs.append(_judged(run, code_job))
+            if question.kind == "code":
+                jobs.append(_verify_exercise(topic, question, run))
+    total, done = len(jobs), 0
+    errors: list[ContentError] = []
+    for finished in asyncio.as_completed(jobs):
+        errors.extend(await finished)
+        done += 1
+        if progress is not None:
+            progress(done, total)
+    return sorted(errors)
+
+
+async def _judged(run: Runner, job: _Job) -> list[ContentError]:
+    return job.judge(await run(job.code, job.check))
