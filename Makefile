@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 
 .PHONY: run test lint check bench clean
 
@@ -12,12 +12,13 @@ run: $(STAMP)  ## set up, then serve on http://127.0.0.1:8000
 
 test: $(STAMP) lint check  ## set up, then lint, check the quizzes and run every test
 	./scripts/system-deps.sh test
-	$(BIN)/python tests/run_in_pidns.py
+	url=$$(./scripts/test-postgres.sh) && TORCHQUIZ_TEST_POSTGRES=$$url $(BIN)/python tests/run_in_pidns.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/hadolint --failure-threshold warning Dockerfile
 
 check: $(STAMP)  ## validate every quiz file
 	$(BIN)/torchquiz check quizzes
@@ -25,8 +26,10 @@ check: $(STAMP)  ## validate every quiz file
 bench: $(STAMP)
 	$(BIN)/python bench/bench_live.py
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# The pinned runtime dependencies first, as the Dockerfile installs them.
+	$(BIN)/python -m pip install -q -r requirements.lock
 	$(BIN)/python -m pip install -q -e ".[dev]"
 	rm -f $(VENV)/.installed-*
 	touch $@

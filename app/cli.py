@@ -3,7 +3,6 @@
 import asyncio
 import dataclasses
 import json
-import logging
 import os
 import sys
 from collections.abc import Callable
@@ -13,12 +12,14 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from app.config import Settings
+from app.config import ConfigurationError, Settings
 from app.content import Catalog, ContentError, Topic, load_catalog, load_topic_file
 from app.content.schema import json_schema
+from app.logs import configure_logging
 from app.sandbox import Sandbox
 from app.sandbox_settings import layers_from, limits_from
 from app.services.verify import verify_catalog
+from app.store.backup import BackupError, backup_sqlite
 from app.store.migrations import upgrade
 
 cli = typer.Typer(help="torchquiz: learn PyTorch by answering questions whose code runs live.")
@@ -36,13 +37,29 @@ def serve(
     ] = False,
 ) -> None:
     """Run the web server (migrates the database first)."""
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if reload:
         # Read by the app's Settings in uvicorn's reloading worker process.
         os.environ["TORCHQUIZ_RELOAD"] = "true"
         os.environ["TORCHQUIZ_DEV"] = "true"
-    _upgrade(Settings())
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, reload=reload)
+    settings = Settings()
+    configure_logging(settings.log_format)
+    try:
+        settings.session_secret()  # refuse a setup that cannot work before anything starts
+    except ConfigurationError as error:
+        typer.echo(f"torchquiz: {error}", err=True)
+        raise typer.Exit(code=2) from None
+    # Migrate once here, before any worker starts: workers creating a schema would race.
+    _upgrade(settings)
+    uvicorn.run(
+        "app.main:create_served_app",
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        log_config=None,
+        access_log=False,  # app.logs.AccessLog writes one line per request instead
+        timeout_graceful_shutdown=30,
+    )
 
 
 @cli.command()
@@ -113,6 +130,25 @@ def schema() -> None:
     typer.echo(json.dumps(json_schema(), indent=2))
 
 
+@db_cli.command("backup")
+def db_backup(
+    path: Annotated[Path, typer.Argument(help="Where to write the copy (must not exist).")],
+) -> None:
+    """Copy the SQLite database consistently, even while the server runs."""
+    settings = Settings()
+    if not settings.uses_sqlite:
+        typer.echo(
+            "torchquiz: backup copies SQLite databases; for PostgreSQL use pg_dump", err=True
+        )
+        raise typer.Exit(code=2)
+    try:
+        copied = backup_sqlite(settings.resolved_database_url, path)
+    except BackupError as error:
+        typer.echo(f"torchquiz: {error}", err=True)
+        raise typer.Exit(code=1) from None
+    typer.echo(f"backed up {copied} attempts to {path}")
+
+
 @db_cli.command("upgrade")
 def db_upgrade() -> None:
     """Migrate the database to the newest schema."""
@@ -121,10 +157,9 @@ def db_upgrade() -> None:
 
 
 def _upgrade(settings: Settings) -> None:
-    url = settings.resolved_database_url
-    if url.startswith("sqlite"):
+    if settings.uses_sqlite:
         settings.ensure_data_dir()
-    upgrade(url)
+    upgrade(settings.resolved_database_url)
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from starlette.staticfiles import StaticFiles
 from app import __version__
 from app.config import Settings
 from app.content import ContentSource
+from app.logs import AccessLog, configure_logging
 from app.paths import STATIC_DIR
 from app.sandbox import Sandbox
 from app.sandbox_settings import layers_from, limits_from
@@ -35,11 +36,24 @@ def _sandbox(settings: Settings) -> Sandbox | None:
     return Sandbox(limits_from(settings), layers_from(settings), jobs_dir=jobs_dir)
 
 
+def _files_unprotected(sandbox: Sandbox, settings: Settings) -> str | None:
+    """Why runs must not start: nothing would keep jobs out of the data folder."""
+    layers = sandbox.health()["layers"]
+    assert isinstance(layers, dict)
+    if layers.get("landlock") or layers.get("uid_drop") or settings.run_allow_unprotected_files:
+        return None
+    return (
+        "neither Landlock nor the uid drop is active, so learners' code could read the "
+        "database and the secret key; use a kernel with Landlock (or run as root so jobs "
+        "drop to uid 65534), or set TORCHQUIZ_RUN_ALLOW_UNPROTECTED_FILES=true to accept it"
+    )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A torchquiz app; the database is migrated to the newest schema when it starts."""
     settings = settings or Settings()
     database_url = settings.resolved_database_url
-    if database_url.startswith("sqlite"):
+    if settings.uses_sqlite:
         settings.ensure_data_dir()
     secret = settings.session_secret()
 
@@ -54,13 +68,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             catalog.question_count,
             len(catalog.errors),
         )
-        sandbox = _sandbox(settings)
+        sandbox, why_off = _sandbox(settings), "running code is turned off on this server"
         if sandbox is not None:
             await sandbox.start()
+            unprotected = _files_unprotected(sandbox, settings)
+            if unprotected:
+                log.error("%s", unprotected)
+                await sandbox.close()
+                sandbox, why_off = None, "running code is off: " + unprotected
         live = LiveCode(
             sandbox,
             code_kb=settings.run_code_kb,
             rate=RateLimiter(settings.run_rate_per_min),
+            why_off=why_off,
         )
         app.state.live = live
         warming = asyncio.create_task(live.warm(authored_runs(catalog)))
@@ -90,9 +110,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.cookie_secure,
     )
+    app.add_middleware(AccessLog)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(health.router)
     install_error_handlers(app)
     return app
+
+
+def create_served_app() -> FastAPI:
+    """The app `torchquiz serve` runs: settings from the environment, logging configured."""
+    settings = Settings()
+    configure_logging(settings.log_format)
+    return create_app(settings)

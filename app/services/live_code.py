@@ -47,8 +47,16 @@ def torch_version() -> str:
 class LiveCode:
     """Runs code in the sandbox; authored snippets are cached by (code, torch version)."""
 
-    def __init__(self, sandbox: Sandbox | None, *, code_kb: int, rate: RateLimiter) -> None:
+    def __init__(
+        self,
+        sandbox: Sandbox | None,
+        *,
+        code_kb: int,
+        rate: RateLimiter,
+        why_off: str = "running code is turned off on this server",
+    ) -> None:
         self.sandbox = sandbox
+        self.why_off = why_off
         self.code_kb = code_kb
         self.rate = rate
         self._torch = torch_version()
@@ -73,7 +81,7 @@ class LiveCode:
         """The run of authored code (a snippet, a solution, a known-wrong answer), at most
         once per process; raises RunsDisabled when this server runs no code."""
         if self.sandbox is None:
-            raise RunsDisabled("running code is turned off on this server")
+            raise RunsDisabled(self.why_off)
         key = self._key(code, check)
         if key in self._cache:
             return self._cache[key]
@@ -134,11 +142,21 @@ class LiveCode:
         Raises RunsDisabled, CodeTooLarge, RateLimited or SandboxBusy.
         """
         if self.sandbox is None:
-            raise RunsDisabled("running code is turned off on this server")
+            raise RunsDisabled(self.why_off)
         if len(code.encode()) > self.code_kb * 1024:
             raise CodeTooLarge(f"code is larger than {self.code_kb} KB; shorten it")
         known = self._cache.get(self._key(code, check))
         if known is not None:  # authored code run unedited: its result is known
             return known
         self.rate.hit(learner_id)
-        return await self.sandbox.run(code, check=check)
+        result = await self.sandbox.run(code, check=check)
+        # A learner's code is theirs: the log keeps only a hash of it.
+        digest = hashlib.sha256(code.encode()).hexdigest()
+        log.info(
+            "run %s: %s in %.0f ms",
+            digest[:12],
+            result.status,
+            result.duration_ms,
+            extra={"code_sha256": digest, "status": result.status, "reason": result.reason},
+        )
+        return result

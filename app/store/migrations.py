@@ -12,6 +12,8 @@ def alembic_config(database_url: str) -> Config:
     config.set_main_option("script_location", str(ALEMBIC_DIR))
     # ConfigParser interpolation treats % specially; URLs may hold escaped passwords.
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    # The app has configured logging already; alembic.ini's would replace it.
+    config.attributes["skip_logging_config"] = True
     return config
 
 

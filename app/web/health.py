@@ -1,10 +1,13 @@
-"""Health: is the process alive, what content is loaded."""
+"""Health: is the process alive (/healthz), can it serve learners (/readyz)."""
 
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from app import __version__
 from app.web import schemas
-from app.web.deps import CatalogDep, LiveDep
+from app.web.deps import CatalogDep, EngineDep, LiveDep
 
 router = APIRouter(tags=["operations"])
 
@@ -20,5 +23,30 @@ def healthz(catalog: CatalogDep, live: LiveDep) -> schemas.Health:
         content_errors=len(catalog.errors),
         sandbox={"enabled": True, "warmed": live.warmed, **live.sandbox.health()}
         if live.sandbox
-        else {"enabled": False},
+        else {"enabled": False, "reason": live.why_off},
     )
+
+
+def _database_reachable(engine: Engine) -> str:
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as error:
+        return f"unreachable: {type(error).__name__}"
+    return "ok"
+
+
+@router.get(
+    "/readyz",
+    responses={503: {"description": "Not ready: the database or the sandbox is not"}},
+)
+def readyz(engine: EngineDep, live: LiveDep) -> JSONResponse:
+    """Ready to serve learners: the database answers and the sandbox is warm (if enabled)."""
+    database = _database_reachable(engine)
+    if live.sandbox is None:
+        sandbox = "disabled"
+    else:
+        sandbox = "ready" if live.sandbox.health().get("ready") else "starting"
+    ready = database == "ok" and sandbox in {"ready", "disabled"}
+    body = {"status": "ready" if ready else "not ready", "database": database, "sandbox": sandbox}
+    return JSONResponse(body, status_code=200 if ready else 503)

@@ -1,26 +1,27 @@
 """Attempts land in a real SQLite file and survive a restart of the app."""
 
-import sqlite3
-
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
 
 from app.config import Settings
 from app.main import create_app
 from tests.conftest import Learner
 
 
-def test_attempts_are_rows_in_the_sqlite_file(settings: Settings, learner: Learner) -> None:
+def test_attempts_are_rows_in_the_database(settings: Settings, learner: Learner) -> None:
     learner.answer("basics", "shape", "a")
     learner.answer("basics", "shape", "b")
-    database = sqlite3.connect(settings.data_dir / "torchquiz.db")
-    rows = database.execute(
-        "select topic_id, question_id, answer, correct from attempt order by id"
-    ).fetchall()
-    assert rows == [
-        ("basics", "shape", '{"choice": "a"}', 0),
-        ("basics", "shape", '{"choice": "b"}', 1),
+    engine = create_engine(settings.resolved_database_url)
+    with engine.connect() as database:
+        rows = database.execute(
+            text("select topic_id, question_id, answer, correct from attempt order by id")
+        ).all()
+        learners = database.execute(text("select count(*) from learner")).scalar()
+    engine.dispose()
+    assert [tuple(row) for row in rows] == [
+        ("basics", "shape", '{"choice": "a"}', False),
+        ("basics", "shape", '{"choice": "b"}', True),
     ]
-    (learners,) = database.execute("select count(*) from learner").fetchone()
     assert learners == 1
 
 

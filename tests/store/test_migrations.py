@@ -1,31 +1,35 @@
-"""Only Alembic creates the schema, and it matches the models."""
+"""Only Alembic creates the schema, and it matches the models, on SQLite and PostgreSQL."""
 
-import sqlite3
 from pathlib import Path
 
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from app.store.database import make_engine
 from app.store.migrations import alembic_config, upgrade
 
 
-def test_migrations_match_the_models(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'fresh.db'}"
-    upgrade(url)
+def test_migrations_match_the_models(database_url: str, tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir(exist_ok=True)
+    upgrade(database_url)
     # Raises when autogenerate would find a difference between the models and the schema.
-    command.check(alembic_config(url))
+    command.check(alembic_config(database_url))
 
 
-def test_downgrade_and_upgrade_again(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'cycle.db'}"
-    upgrade(url)
-    command.downgrade(alembic_config(url), "base")
-    upgrade(url)
-    tables = sqlite3.connect(tmp_path / "cycle.db").execute(
-        "select name from sqlite_master where type = 'table' order by name"
-    )
-    assert [name for (name,) in tables] == ["alembic_version", "attempt", "learner"]
+def test_downgrade_and_upgrade_again(database_url: str, tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir(exist_ok=True)
+    upgrade(database_url)
+    command.downgrade(alembic_config(database_url), "base")
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    try:
+        assert sorted(inspect(engine).get_table_names()) == [
+            "alembic_version",
+            "attempt",
+            "learner",
+        ]
+    finally:
+        engine.dispose()
 
 
 def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path: Path) -> None:

@@ -145,7 +145,7 @@ def test_healthz_reports_counts(client: TestClient) -> None:
         "topics": 2,
         "questions": 6,
         "content_errors": 0,
-        "sandbox": {"enabled": False},
+        "sandbox": {"enabled": False, "reason": "running code is turned off on this server"},
     }
 
 
