@@ -23,10 +23,26 @@ from app.web.deps import (
 from app.web.feedback import feedback as feedback_page
 from app.web.running import answer_question, run_or_http_error, snippets_of
 
-router = APIRouter(prefix="/api", tags=["api"])
+
+class ErrorBody(BaseModel):
+    """Why a request was refused, in words."""
+
+    detail: str
+
+
+router = APIRouter(
+    prefix="/api",
+    tags=["api"],
+    responses={
+        400: {"model": ErrorBody, "description": "A body that cannot be read (not UTF-8 JSON)"},
+        404: {"model": ErrorBody, "description": "Unknown topic or question"},
+    },
+)
 
 PostingLearner = Annotated[str, Depends(learner_from_header)]
-REFUSED: dict[int | str, dict[str, Any]] = {403: {"description": "Missing or invalid CSRF token"}}
+REFUSED: dict[int | str, dict[str, Any]] = {
+    403: {"model": ErrorBody, "description": "Missing or invalid CSRF token"}
+}
 
 
 class AnswerBody(BaseModel):

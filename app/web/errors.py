@@ -13,7 +13,7 @@ log = logging.getLogger("torchquiz.web")
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or request.url.path == "/healthz"
+    return request.url.path.startswith("/api/") or request.url.path in {"/healthz", "/readyz"}
 
 
 async def _http_error(request: Request, error: Exception) -> Response:
@@ -21,7 +21,9 @@ async def _http_error(request: Request, error: Exception) -> Response:
     if _wants_json(request):
         return await http_exception_handler(request, error)
     context = {"status": error.status_code, "detail": error.detail}
-    return render(request, "error.html", context, status_code=error.status_code)
+    page = render(request, "error.html", context, status_code=error.status_code)
+    page.headers.update(error.headers or {})  # e.g. Allow on a 405, Retry-After on a 503
+    return page
 
 
 async def _unexpected_error(request: Request, error: Exception) -> Response:
