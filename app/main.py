@@ -14,10 +14,8 @@ from app.config import Settings
 from app.content import ContentSource
 from app.logs import AccessLog, configure_logging
 from app.paths import STATIC_DIR
-from app.sandbox import Sandbox
-from app.sandbox_settings import layers_from, limits_from
-from app.services.live_code import LiveCode, authored_runs
-from app.services.rate_limit import RateLimiter
+from app.sandbox_settings import start_live_code
+from app.services.live_code import authored_runs
 from app.store.database import make_engine
 from app.store.migrations import upgrade
 from app.web import api, health, pages
@@ -26,27 +24,6 @@ from app.web.errors import install_error_handlers
 log = logging.getLogger("torchquiz")
 
 SESSION_MAX_AGE_S = 400 * 24 * 3600  # browsers cap cookie lifetimes at 400 days
-
-
-def _sandbox(settings: Settings) -> Sandbox | None:
-    if not settings.run_enabled:
-        log.warning("running code is turned off (TORCHQUIZ_RUN_ENABLED=false)")
-        return None
-    jobs_dir = str(settings.run_jobs_dir) if settings.run_jobs_dir else None
-    return Sandbox(limits_from(settings), layers_from(settings), jobs_dir=jobs_dir)
-
-
-def _files_unprotected(sandbox: Sandbox, settings: Settings) -> str | None:
-    """Why runs must not start: nothing would keep jobs out of the data folder."""
-    layers = sandbox.health()["layers"]
-    assert isinstance(layers, dict)
-    if layers.get("landlock") or layers.get("uid_drop") or settings.run_allow_unprotected_files:
-        return None
-    return (
-        "neither Landlock nor the uid drop is active, so learners' code could read the "
-        "database and the secret key; use a kernel with Landlock (or run as root so jobs "
-        "drop to uid 65534), or set TORCHQUIZ_RUN_ALLOW_UNPROTECTED_FILES=true to accept it"
-    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -68,28 +45,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             catalog.question_count,
             len(catalog.errors),
         )
-        sandbox, why_off = _sandbox(settings), "running code is turned off on this server"
-        if sandbox is not None:
-            await sandbox.start()
-            unprotected = _files_unprotected(sandbox, settings)
-            if unprotected:
-                log.error("%s", unprotected)
-                await sandbox.close()
-                sandbox, why_off = None, "running code is off: " + unprotected
-        live = LiveCode(
-            sandbox,
-            code_kb=settings.run_code_kb,
-            rate=RateLimiter(settings.run_rate_per_min),
-            why_off=why_off,
-        )
+        live = await start_live_code(settings)
         app.state.live = live
         warming = asyncio.create_task(live.warm(authored_runs(catalog)))
         try:
             yield
         finally:
             warming.cancel()
-            if sandbox is not None:
-                await sandbox.close()
+            if live.sandbox is not None:
+                await live.sandbox.close()
             app.state.engine.dispose()
 
     app = FastAPI(

@@ -1,8 +1,14 @@
 """Settings to sandbox: the one place that turns TORCHQUIZ_RUN_* and TORCHQUIZ_SANDBOX_*
 into the sandbox's own Limits and Layers (the sandbox itself never reads settings)."""
 
+import logging
+
 from app.config import Settings
-from app.sandbox import Layers, Limits
+from app.sandbox import Layers, Limits, Sandbox
+from app.services.live_code import LiveCode
+from app.services.rate_limit import RateLimiter
+
+log = logging.getLogger("torchquiz")
 
 
 def limits_from(settings: Settings) -> Limits:
@@ -26,3 +32,34 @@ def layers_from(settings: Settings) -> Layers:
         landlock=settings.sandbox_landlock,
         uid_drop=settings.sandbox_uid_drop,
     )
+
+
+def _files_unprotected(sandbox: Sandbox, settings: Settings) -> str | None:
+    """Why runs must not start: nothing would keep jobs out of the data folder."""
+    layers = sandbox.health()["layers"]
+    assert isinstance(layers, dict)
+    if layers.get("landlock") or layers.get("uid_drop") or settings.run_allow_unprotected_files:
+        return None
+    return (
+        "neither Landlock nor the uid drop is active, so learners' code could read the "
+        "database and the secret key; use a kernel with Landlock (or run as root so jobs "
+        "drop to uid 65534), or set TORCHQUIZ_RUN_ALLOW_UNPROTECTED_FILES=true to accept it"
+    )
+
+
+async def start_live_code(settings: Settings) -> LiveCode:
+    """Start the sandbox as configured, unless runs are off or would not be contained."""
+    rate = RateLimiter(settings.run_rate_per_min)
+    if not settings.run_enabled:
+        log.warning("running code is turned off (TORCHQUIZ_RUN_ENABLED=false)")
+        return LiveCode(None, code_kb=settings.run_code_kb, rate=rate)
+    jobs_dir = str(settings.run_jobs_dir) if settings.run_jobs_dir else None
+    sandbox = Sandbox(limits_from(settings), layers_from(settings), jobs_dir=jobs_dir)
+    await sandbox.start()
+    unprotected = _files_unprotected(sandbox, settings)
+    if unprotected:
+        log.error("%s", unprotected)
+        await sandbox.close()
+        why = "running code is off: " + unprotected
+        return LiveCode(None, code_kb=settings.run_code_kb, rate=rate, why_off=why)
+    return LiveCode(sandbox, code_kb=settings.run_code_kb, rate=rate)
