@@ -94,6 +94,17 @@ def test_json_logs_have_one_line_per_request_and_no_code(tmp_path: Path) -> None
     assert "7x13" not in text and "secret-query" not in text and token not in text
 
 
+def run_backup(data: Path, target: Path) -> subprocess.CompletedProcess[str]:
+    """`torchquiz db backup TARGET` as an operator runs it, beside the server."""
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", "db", "backup", str(target)],
+        env={**os.environ, "TORCHQUIZ_DATA_DIR": str(data)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def test_backup_while_the_server_writes(tmp_path: Path) -> None:
     data = tmp_path / "data"
     env = {"TORCHQUIZ_RUN_ENABLED": "false"}
@@ -109,13 +120,7 @@ def test_backup_while_the_server_writes(tmp_path: Path) -> None:
         writer.start()
         time.sleep(0.5)
         backup = tmp_path / "backup.db"
-        done = subprocess.run(
-            [sys.executable, "-m", "app.cli", "db", "backup", str(backup)],
-            env={**os.environ, "TORCHQUIZ_DATA_DIR": str(data)},
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        done = run_backup(data, backup)
         stop.set()
         writer.join()
         http.close()
@@ -131,13 +136,7 @@ def test_backup_while_the_server_writes(tmp_path: Path) -> None:
             .fetchone()
         )
         assert copied <= total  # a snapshot of one moment while writes went on
-        again = subprocess.run(
-            [sys.executable, "-m", "app.cli", "db", "backup", str(backup)],
-            env={**os.environ, "TORCHQUIZ_DATA_DIR": str(data)},
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        again = run_backup(data, backup)
         assert again.returncode == 1 and "never overwrites" in again.stderr
 
 
