@@ -13,6 +13,12 @@ def new_learner_id() -> str:
     return secrets.token_urlsafe(18)
 
 
+def learner_exists(*, engine: Engine, learner_id: str) -> bool:
+    """Whether a learner with this id is stored."""
+    with session_scope(engine) as session:
+        return session.get(Learner, learner_id) is not None
+
+
 def get_or_create_learner(*, engine: Engine, learner_id: str | None) -> Learner:
     """The learner with this id, or a new one when the id is missing or unknown."""
     with session_scope(engine) as session:

@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 
 from app.config import Settings
 from app.content import Catalog, ContentSource, Question, Topic
-from app.services.learners import get_or_create_learner
+from app.services.learners import get_or_create_learner, learner_exists
 from app.services.live_code import LiveCode
 from app.web.csrf import csrf_token, csrf_valid
 
@@ -69,7 +69,7 @@ def _posting_learner(request: Request, token: str | None) -> str:
     ):
         raise HTTPException(status_code=403, detail=_REFUSED)
     # A valid cookie whose learner row is gone (a wiped database) must not reach a foreign key.
-    if get_or_create_learner(engine=get_engine(request), learner_id=learner_id).id != learner_id:
+    if not learner_exists(engine=get_engine(request), learner_id=learner_id):
         raise HTTPException(status_code=403, detail=_REFUSED)
     return learner_id
 

@@ -2,7 +2,9 @@
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
 
+from app.config import Settings
 from tests.conftest import Learner
 
 ANSWER = "/api/topics/basics/questions/shape/answer"
@@ -154,3 +156,18 @@ def test_second_click_records_a_second_attempt_without_error(learner: Learner) -
     learner.answer("basics", "shape", "b")
     attempts = learner.client.get("/api/progress").json()["attempts"]
     assert len(attempts) == 2
+
+
+def test_a_cookie_whose_learner_is_gone_is_refused_without_creating_one(
+    learner: Learner, settings: Settings
+) -> None:
+    token = learner.csrf
+    engine = create_engine(settings.resolved_database_url)
+    with engine.begin() as database:
+        database.execute(text("delete from learner"))
+    response = learner.client.post(ANSWER, json={"choice": "b"}, headers={"X-CSRF-Token": token})
+    with engine.connect() as database:
+        learners = database.execute(text("select count(*) from learner")).scalar()
+    engine.dispose()
+    assert response.status_code == 403
+    assert learners == 0
