@@ -17,7 +17,6 @@ from app.content import Catalog, ContentError, Topic, load_catalog, load_topic_f
 from app.content.schema import json_schema
 from app.logs import configure_logging
 from app.sandbox import Sandbox
-from app.sandbox_settings import layers_from, limits_from
 from app.services.verify import verify_catalog
 from app.store.backup import BackupError, backup_sqlite
 from app.store.migrations import upgrade
@@ -99,8 +98,8 @@ def check(
 
 async def _run_everything(catalog: Catalog, settings: Settings) -> list[ContentError]:
     # The checker queues every run at once and waits its turn.
-    limits = dataclasses.replace(limits_from(settings), queue=100_000)
-    sandbox = Sandbox(limits, layers_from(settings))
+    limits = dataclasses.replace(settings.run_limits(), queue=100_000)
+    sandbox = Sandbox(limits, settings.sandbox_layers())
     await sandbox.start()
     try:
         return await verify_catalog(catalog, sandbox, progress=_progress_bar())

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.sandbox.limits import Layers, Limits
+
 SECRET_KEY_FILE = "secret_key"
 
 
@@ -73,6 +75,27 @@ class Settings(BaseSettings):
     sandbox_seccomp: bool = Field(default=True, description="Deny dangerous syscalls (seccomp).")
     sandbox_landlock: bool = Field(default=True, description="Hide the file system (Landlock).")
     sandbox_uid_drop: bool = Field(default=True, description="Run jobs as uid 65534 when root.")
+
+    def run_limits(self) -> Limits:
+        """The limits of one run and of the pool, as the sandbox takes them."""
+        return Limits(
+            wall_s=self.run_wall_s,
+            cpu_s=self.run_cpu_s,
+            memory_mb=self.run_memory_mb,
+            output_kb=self.run_output_kb,
+            disk_mb=self.run_disk_mb,
+            workers=self.run_workers,
+            queue=self.run_queue,
+            code_kb=self.run_code_kb,
+        )
+
+    def sandbox_layers(self) -> Layers:
+        """The isolation layers, as the sandbox takes them."""
+        return Layers(
+            seccomp=self.sandbox_seccomp,
+            landlock=self.sandbox_landlock,
+            uid_drop=self.sandbox_uid_drop,
+        )
 
     @property
     def resolved_database_url(self) -> str:

@@ -14,8 +14,7 @@ from app.config import Settings
 from app.content import ContentSource
 from app.logs import AccessLog, configure_logging
 from app.paths import STATIC_DIR
-from app.sandbox_settings import start_live_code
-from app.services.live_code import authored_runs
+from app.services.live_code import authored_runs, start_live_code
 from app.store.database import make_engine
 from app.store.migrations import upgrade
 from app.web import api, health, pages
@@ -52,8 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             warming.cancel()
-            if live.sandbox is not None:
-                await live.sandbox.close()
+            await live.close()
             app.state.engine.dispose()
 
     app = FastAPI(

@@ -2,20 +2,32 @@
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, assert_never
 
 from markupsafe import Markup
 
-from app.content.catalog import Option, Question, Snippet, Step, Topic, WrongAnswer
+from app.content.catalog import Topic
+from app.content.parts import Option, Snippet, Step, WrongAnswer
+from app.content.questions import (
+    ChoiceQuestion,
+    CodeQuestion,
+    MultiQuestion,
+    PredictQuestion,
+    Question,
+)
 from app.content.render import highlight_code, render_inline, render_markdown, split_markdown
 from app.content.schema import (
     ChoiceQuestionSpec,
     CodeQuestionSpec,
     MultiQuestionSpec,
+    OptionSpec,
     PredictQuestionSpec,
-    QuestionBase,
     TopicSpec,
     option_ids,
 )
+from app.content.schema import QuestionBase as QuestionBaseSpec
+
+QuestionSpecType = ChoiceQuestionSpec | MultiQuestionSpec | PredictQuestionSpec | CodeQuestionSpec
 
 # Where the value at a path of the YAML document stands: (line, column), 1-based.
 Locate = Callable[[Sequence[int | str]], tuple[int, int]]
@@ -67,9 +79,7 @@ def _block_line(locate: Locate, key: str) -> int:
     return locate([key])[0] + 1
 
 
-def _options(spec: QuestionBase) -> tuple[Option, ...]:
-    if not isinstance(spec, ChoiceQuestionSpec | MultiQuestionSpec):
-        return ()
+def _options(specs: list[OptionSpec]) -> tuple[Option, ...]:
     return tuple(
         Option(
             id=option_id,
@@ -81,7 +91,7 @@ def _options(spec: QuestionBase) -> tuple[Option, ...]:
             if option.misconception
             else None,
         )
-        for option_id, option in zip(option_ids(spec.options), spec.options, strict=True)
+        for option_id, option in zip(option_ids(specs), specs, strict=True)
     )
 
 
@@ -97,33 +107,46 @@ def _wrong_answers(spec: CodeQuestionSpec, locate: Locate) -> tuple[WrongAnswer,
     )
 
 
-def _build_question(spec: QuestionBase, locate: Locate) -> Question:
+def _common(spec: QuestionBaseSpec, locate: Locate) -> dict[str, Any]:
+    """The fields every kind of question has, rendered."""
     keys = ["id", "kind", "code", "output", "options", "starter", "check", "solution", "wrong"]
-    locations = {key: locate([key]) for key in keys if getattr(spec, key, None) is not None}
-    exercise = spec if isinstance(spec, CodeQuestionSpec) else None
-    kind: str = getattr(spec, "kind")  # noqa: B009 - every concrete spec has a Literal kind
-    return Question(
-        id=spec.id,
-        kind=kind,
-        prompt=spec.prompt,
-        prompt_html=render_markdown(spec.prompt),
-        code=snippet(spec.code, line=_block_line(locate, "code")) if spec.code else None,
-        output=spec.output,
-        options=_options(spec),
-        steps=tuple(
+    return {
+        "id": spec.id,
+        "prompt": spec.prompt,
+        "prompt_html": render_markdown(spec.prompt),
+        "code": snippet(spec.code, line=_block_line(locate, "code")) if spec.code else None,
+        "output": spec.output,
+        "steps": tuple(
             Step(title=step.title, text=step.text, text_html=render_markdown(step.text))
             for step in spec.steps
         ),
-        quick_check=spec.quick_check,
-        quick_check_html=render_inline(spec.quick_check),
-        mistakes=tuple(spec.mistakes),
-        mistakes_html=tuple(render_inline(m) for m in spec.mistakes),
-        tolerance=spec.tolerance if isinstance(spec, PredictQuestionSpec) else 0.0,
-        starter=exercise.starter if exercise else "",
-        check=exercise.check if exercise else None,
-        solution=snippet(exercise.solution, line=_block_line(locate, "solution"))
-        if exercise
-        else None,
-        wrong=_wrong_answers(exercise, locate) if exercise else (),
-        locations=locations,
-    )
+        "quick_check": spec.quick_check,
+        "quick_check_html": render_inline(spec.quick_check),
+        "mistakes": tuple(spec.mistakes),
+        "mistakes_html": tuple(render_inline(m) for m in spec.mistakes),
+        "locations": {key: locate([key]) for key in keys if getattr(spec, key, None) is not None},
+    }
+
+
+def _build_question(spec: QuestionSpecType, locate: Locate) -> Question:
+    common = _common(spec, locate)
+    match spec:
+        case ChoiceQuestionSpec():
+            return ChoiceQuestion(**common, options=_options(spec.options))
+        case MultiQuestionSpec():
+            return MultiQuestion(**common, options=_options(spec.options))
+        case PredictQuestionSpec():
+            return PredictQuestion(
+                **common | {"code": snippet(spec.code, line=_block_line(locate, "code"))},
+                tolerance=spec.tolerance,
+            )
+        case CodeQuestionSpec():
+            return CodeQuestion(
+                **common,
+                starter=spec.starter,
+                check=spec.check,
+                solution=snippet(spec.solution, line=_block_line(locate, "solution")),
+                wrong=_wrong_answers(spec, locate),
+            )
+        case _:
+            assert_never(spec)

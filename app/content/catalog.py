@@ -1,105 +1,14 @@
 """The Catalog: every valid topic, rendered once, immutable; a reload swaps it whole."""
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from markupsafe import Markup
-
 from app.content.errors import ContentError
+from app.content.parts import LessonPart, Snippet
+from app.content.questions import Question
 
 LEVEL_ORDER = {"beginner": 0, "intermediate": 1, "advanced": 2}
-
-
-@dataclass(frozen=True)
-class Snippet:
-    """Authored code that runs live: shown highlighted, with its real output, editable."""
-
-    code: str
-    code_html: Markup
-    line: int = field(default=0, compare=False)  # where it starts in its file, for errors
-
-    @property
-    def id(self) -> str:
-        """A stable id from the code itself, so an unedited snippet's output can be cached."""
-        return hashlib.sha256(self.code.encode()).hexdigest()[:16]
-
-
-LessonPart = Markup | Snippet
-
-
-@dataclass(frozen=True)
-class Option:
-    """An answer option; `correct` and `misconception` never reach a learner before answering."""
-
-    id: str
-    text: str
-    text_html: Markup
-    correct: bool
-    misconception: str | None
-    misconception_html: Markup | None
-
-
-@dataclass(frozen=True)
-class Step:
-    """One step of a worked solution."""
-
-    title: str | None
-    text: str
-    text_html: Markup
-
-
-@dataclass(frozen=True)
-class WrongAnswer:
-    """A known-wrong answer to a code question, and the mistake it stands for."""
-
-    code: str
-    misconception: str | None
-    misconception_html: Markup | None
-    line: int = field(default=0, compare=False)
-
-
-@dataclass(frozen=True)
-class Question:
-    """A question of a topic, with everything needed to grade and explain it.
-
-    `kind` says which fields matter: `options` for choice and multi, `tolerance` for
-    predict, `starter`, `check`, `solution` and `wrong` for code.
-    """
-
-    id: str
-    kind: str
-    prompt: str
-    prompt_html: Markup
-    code: Snippet | None
-    output: str | None  # what the author states `code` prints
-    options: tuple[Option, ...]
-    steps: tuple[Step, ...]
-    quick_check: str
-    quick_check_html: Markup
-    mistakes: tuple[str, ...]
-    mistakes_html: tuple[Markup, ...]
-    tolerance: float = 0.0
-    starter: str = ""
-    check: str | None = None
-    solution: Snippet | None = None
-    wrong: tuple[WrongAnswer, ...] = ()
-    # Where keys stand in the source file (`id`, `output`, `check`…), for errors found later.
-    locations: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False)
-
-    def option(self, option_id: str) -> Option | None:
-        """The option with this id, if any."""
-        return next((o for o in self.options if o.id == option_id), None)
-
-    @property
-    def correct_options(self) -> tuple[Option, ...]:
-        """The options marked correct (one for choice, one or more for multi)."""
-        return tuple(o for o in self.options if o.correct)
-
-    def at(self, key: str) -> tuple[int, int]:
-        """Where `key` of this question stands in its file (the question's start if unknown)."""
-        return self.locations.get(key) or self.locations.get("id") or (1, 1)
 
 
 @dataclass(frozen=True)

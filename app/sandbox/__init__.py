@@ -6,6 +6,6 @@ uid drop, Landlock, seccomp) before the snippet runs. See pool.Sandbox.
 
 from .limits import Layers, Limits
 from .pool import Sandbox
-from .result import RunResult, SandboxBusy
+from .result import CodeTooLong, RunResult, SandboxBusy
 
-__all__ = ["Layers", "Limits", "RunResult", "Sandbox", "SandboxBusy"]
+__all__ = ["CodeTooLong", "Layers", "Limits", "RunResult", "Sandbox", "SandboxBusy"]

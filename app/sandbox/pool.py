@@ -13,7 +13,7 @@ from typing import Any
 from . import jobdir
 from .limits import Layers, Limits
 from .outcome import LOST_REASON
-from .result import RunResult, SandboxBusy
+from .result import CodeTooLong, RunResult, SandboxBusy
 from .supervise import supervise
 from .zygote_client import Done, ZygoteClient, ZygoteGone
 
@@ -131,7 +131,7 @@ class Sandbox:
         check_data = check.encode("utf-8", "surrogatepass") if check is not None else None
         for what, size in (("code", len(data)), ("check", len(check_data or b""))):
             if size > self.limits.code_kb * 1024:
-                raise ValueError(f"{what} is larger than {self.limits.code_kb} KB")
+                raise CodeTooLong(f"{what} is larger than {self.limits.code_kb} KB; shorten it")
         if self._closed or self._root is None:
             raise RuntimeError("the sandbox is not running")
         if self._busy >= self.limits.workers and self._queued >= self.limits.queue:

@@ -28,3 +28,7 @@ class SandboxBusy(Exception):
     def __init__(self, retry_after: float) -> None:
         super().__init__(f"The sandbox is busy; try again in {retry_after:g} s")
         self.retry_after = retry_after
+
+
+class CodeTooLong(ValueError):
+    """The code (or its check) is over `Limits.code_kb`; the message gives the limit."""

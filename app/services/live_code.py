@@ -3,17 +3,21 @@
 import asyncio
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from importlib.metadata import PackageNotFoundError, version
 
-from app.content import Catalog, Snippet
-from app.sandbox import RunResult, Sandbox
+from app.config import Settings
+from app.content import Catalog, CodeQuestion, Snippet
+from app.sandbox import CodeTooLong, RunResult, Sandbox, SandboxBusy
+from app.services.grades import RunSummary
 from app.services.rate_limit import RateLimiter
+from app.services.refusals import CodeTooLarge, RunnersBusy, RunsDisabled
 
 log = logging.getLogger("torchquiz.live")
 
 
 AuthoredRun = tuple[str, str | None]  # code, and the check that runs after it
+Outputs = Mapping[str, RunSummary]  # snippet id -> its real output
 
 
 def authored_runs(catalog: Catalog) -> list[AuthoredRun]:
@@ -22,18 +26,10 @@ def authored_runs(catalog: Catalog) -> list[AuthoredRun]:
     runs: list[AuthoredRun] = [(s.code, None) for s in catalog.snippets]
     for topic in catalog.topics:
         for question in topic.questions:
-            if question.solution is not None and question.check is not None:
+            if isinstance(question, CodeQuestion):
                 runs.append((question.solution.code, question.check))
                 runs.extend((w.code, question.check) for w in question.wrong)
     return runs
-
-
-class RunsDisabled(Exception):
-    """This server does not run code (TORCHQUIZ_RUN_ENABLED is off)."""
-
-
-class CodeTooLarge(ValueError):
-    """The code is over the size limit; the message gives the limit."""
 
 
 def torch_version() -> str:
@@ -51,13 +47,11 @@ class LiveCode:
         self,
         sandbox: Sandbox | None,
         *,
-        code_kb: int,
         rate: RateLimiter,
         why_off: str = "running code is turned off on this server",
     ) -> None:
-        self.sandbox = sandbox
+        self._sandbox = sandbox
         self.why_off = why_off
-        self.code_kb = code_kb
         self.rate = rate
         self._torch = torch_version()
         self._cache: dict[str, RunResult] = {}
@@ -67,21 +61,45 @@ class LiveCode:
     @property
     def enabled(self) -> bool:
         """Whether code runs at all on this server."""
-        return self.sandbox is not None
+        return self._sandbox is not None
+
+    def health(self) -> dict[str, object]:
+        """Whether code runs, and if so the sandbox's layers, pool and queue."""
+        if self._sandbox is None:
+            return {"enabled": False, "reason": self.why_off}
+        return {"enabled": True, "warmed": self.warmed, **self._sandbox.health()}
+
+    @property
+    def ready(self) -> bool:
+        """Runs can start now (or never will: runs are off)."""
+        return self._sandbox is None or bool(self._sandbox.health().get("ready"))
+
+    async def close(self) -> None:
+        """Stop the sandbox: the run in flight finishes, the zygote goes."""
+        if self._sandbox is not None:
+            await self._sandbox.close()
 
     def _key(self, code: str, check: str | None = None) -> str:
         return hashlib.sha256(f"{self._torch}\0{code}\0{check}".encode()).hexdigest()
 
-    def cached_outputs(self, snippets: Iterable[Snippet]) -> dict[str, RunResult]:
+    def cached_outputs(self, snippets: Iterable[Snippet]) -> dict[str, RunSummary]:
         """The outputs already computed, by snippet id; never waits."""
         found = {s.id: self._cache.get(self._key(s.code)) for s in snippets}
-        return {snippet_id: result for snippet_id, result in found.items() if result}
+        return {snippet_id: RunSummary.of(run) for snippet_id, run in found.items() if run}
+
+    async def _sandboxed(self, code: str, check: str | None) -> RunResult:
+        if self._sandbox is None:
+            raise RunsDisabled(self.why_off)
+        try:
+            return await self._sandbox.run(code, check=check)
+        except SandboxBusy as busy:
+            raise RunnersBusy(retry_after=busy.retry_after) from None
+        except CodeTooLong as error:
+            raise CodeTooLarge(str(error)) from None
 
     async def reference(self, code: str, *, check: str | None = None) -> RunResult:
         """The run of authored code (a snippet, a solution, a known-wrong answer), at most
         once per process; raises RunsDisabled when this server runs no code."""
-        if self.sandbox is None:
-            raise RunsDisabled(self.why_off)
         key = self._key(code, check)
         if key in self._cache:
             return self._cache[key]
@@ -90,7 +108,7 @@ class LiveCode:
         future: asyncio.Future[RunResult] = asyncio.get_running_loop().create_future()
         self._pending[key] = future
         try:
-            result = await self.sandbox.run(code, check=check)
+            result = await self._sandboxed(code, check)
         except BaseException as error:
             future.set_exception(error)
             future.exception()  # mark retrieved: waiters re-raise it, nobody else must
@@ -103,31 +121,25 @@ class LiveCode:
             self._cache[key] = result
         return result
 
-    async def output(self, snippet: Snippet) -> RunResult | None:
-        """The real output of an authored snippet, or None when this server runs no code."""
-        if self.sandbox is None:
-            return None
-        return await self.reference(snippet.code)
-
-    async def outputs(self, snippets: Iterable[Snippet]) -> dict[str, RunResult]:
+    async def outputs(self, snippets: Iterable[Snippet]) -> dict[str, RunSummary]:
         """Outputs of several snippets by snippet id; one that cannot run now is left out."""
         unique = {s.id: s for s in snippets}
-        if self.sandbox is None or not unique:
+        if self._sandbox is None or not unique:
             return {}
         results = await asyncio.gather(
-            *(self.output(s) for s in unique.values()), return_exceptions=True
+            *(self.reference(s.code) for s in unique.values()), return_exceptions=True
         )
-        found: dict[str, RunResult] = {}
+        found: dict[str, RunSummary] = {}
         for snippet_id, result in zip(unique, results, strict=True):
             if isinstance(result, RunResult):
-                found[snippet_id] = result
+                found[snippet_id] = RunSummary.of(result)
             elif isinstance(result, BaseException):
                 log.warning("snippet %s not run: %s", snippet_id, result)
         return found
 
     async def warm(self, runs: Iterable[AuthoredRun]) -> None:
         """Run authored code ahead of the first page or answer that needs it."""
-        if self.sandbox is None:
+        if self._sandbox is None:
             return
         for code, check in runs:
             try:
@@ -139,17 +151,15 @@ class LiveCode:
     async def run(self, code: str, *, learner_id: str, check: str | None = None) -> RunResult:
         """Run a learner's code (then `check`, if given, in the same namespace).
 
-        Raises RunsDisabled, CodeTooLarge, RateLimited or SandboxBusy.
+        Raises RunsDisabled, CodeTooLarge, RateLimited or RunnersBusy.
         """
-        if self.sandbox is None:
+        if self._sandbox is None:
             raise RunsDisabled(self.why_off)
-        if len(code.encode()) > self.code_kb * 1024:
-            raise CodeTooLarge(f"code is larger than {self.code_kb} KB; shorten it")
         known = self._cache.get(self._key(code, check))
         if known is not None:  # authored code run unedited: its result is known
             return known
         self.rate.hit(learner_id)
-        result = await self.sandbox.run(code, check=check)
+        result = await self._sandboxed(code, check)
         # A learner's code is theirs: the log keeps only a hash of it.
         digest = hashlib.sha256(code.encode()).hexdigest()
         log.info(
@@ -160,3 +170,38 @@ class LiveCode:
             extra={"code_sha256": digest, "status": result.status, "reason": result.reason},
         )
         return result
+
+    async def try_code(self, code: str, *, learner_id: str) -> RunSummary:
+        """Run a learner's edited code ("try it"); raises what `run` raises."""
+        return RunSummary.of(await self.run(code, learner_id=learner_id))
+
+
+def _files_unprotected(sandbox: Sandbox, settings: Settings) -> str | None:
+    """Why runs must not start: nothing would keep jobs out of the data folder."""
+    layers = sandbox.health()["layers"]
+    assert isinstance(layers, dict)
+    if layers.get("landlock") or layers.get("uid_drop") or settings.run_allow_unprotected_files:
+        return None
+    return (
+        "neither Landlock nor the uid drop is active, so learners' code could read the "
+        "database and the secret key; use a kernel with Landlock (or run as root so jobs "
+        "drop to uid 65534), or set TORCHQUIZ_RUN_ALLOW_UNPROTECTED_FILES=true to accept it"
+    )
+
+
+async def start_live_code(settings: Settings) -> LiveCode:
+    """Start the sandbox as configured, unless runs are off or would not be contained."""
+    rate = RateLimiter(settings.run_rate_per_min)
+    if not settings.run_enabled:
+        log.warning("running code is turned off (TORCHQUIZ_RUN_ENABLED=false)")
+        return LiveCode(None, rate=rate)
+    jobs_dir = str(settings.run_jobs_dir) if settings.run_jobs_dir else None
+    sandbox = Sandbox(settings.run_limits(), settings.sandbox_layers(), jobs_dir=jobs_dir)
+    await sandbox.start()
+    unprotected = _files_unprotected(sandbox, settings)
+    if unprotected:
+        log.error("%s", unprotected)
+        await sandbox.close()
+        why = "running code is off: " + unprotected
+        return LiveCode(None, rate=rate, why_off=why)
+    return LiveCode(sandbox, rate=rate)

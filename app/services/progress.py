@@ -6,7 +6,7 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from app.content import Catalog, Question, Topic
-from app.services.grading import Answer, Grade
+from app.services.grades import Answer, Grade
 from app.store.database import session_scope
 from app.store.models import Attempt
 
@@ -73,7 +73,7 @@ def latest_answer(
     if attempt is None:
         return None
     answer = Answer.from_json(attempt.answer)
-    return answer, Grade.from_stored(attempt.correct, attempt.detail, answer)
+    return answer, Grade.from_stored(attempt.correct, attempt.detail)
 
 
 def attempts_of(*, engine: Engine, learner_id: str, limit: int = 500) -> list[Attempt]:

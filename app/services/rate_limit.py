@@ -4,13 +4,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-
-class RateLimited(Exception):
-    """Too many runs; `retry_after` says in how many seconds one more is allowed."""
-
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"too many runs; try again in {retry_after:.0f} s")
-        self.retry_after = retry_after
+from app.services.refusals import RateLimited
 
 
 class RateLimiter:
@@ -36,7 +30,8 @@ class RateLimiter:
         while events and now - events[0] >= self.WINDOW_S:
             events.popleft()
         if len(events) >= self.per_minute:
-            raise RateLimited(retry_after=max(1.0, self.WINDOW_S - (now - events[0])))
+            retry_after = max(1.0, self.WINDOW_S - (now - events[0]))
+            raise RateLimited(per_minute=self.per_minute, retry_after=retry_after)
         events.append(now)
         if len(self._events) > 10_000:  # forget idle learners so memory stays bounded
             self._forget_idle(now)

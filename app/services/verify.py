@@ -4,8 +4,18 @@ exercise that PyTorch disagrees with is an error at its line in the file."""
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import assert_never
 
-from app.content import Catalog, ContentError, Question, Topic
+from app.content import (
+    Catalog,
+    ChoiceQuestion,
+    CodeQuestion,
+    ContentError,
+    MultiQuestion,
+    PredictQuestion,
+    Question,
+    Topic,
+)
 from app.sandbox import RunResult, Sandbox
 from app.services.compare import same_output
 
@@ -80,15 +90,14 @@ def _question_code_job(topic: Topic, question: Question) -> _Job | None:
                     f"{real}\n  (fix `output`, or remove it to show the real output only)",
                 )
             )
-        if question.kind == "predict" and not run.stdout.strip():
+        if isinstance(question, PredictQuestion) and not run.stdout.strip():
             errors.append(_error(topic, snippet.line, f"{where}: `code` prints nothing to predict"))
         return errors
 
     return _Job(snippet.code, None, judge)
 
 
-async def _verify_exercise(topic: Topic, question: Question, run: Runner) -> list[ContentError]:
-    assert question.solution is not None and question.check is not None
+async def _verify_exercise(topic: Topic, question: CodeQuestion, run: Runner) -> list[ContentError]:
     where = f"question `{question.id}`"
     reference = await run(question.solution.code, question.check)
     why = _failed(reference)
@@ -141,11 +150,7 @@ async def verify_catalog(
         for job in _snippet_jobs(topic):
             jobs.append(_judged(run, job))
         for question in topic.questions:
-            code_job = _question_code_job(topic, question)
-            if code_job is not None:
-                jobs.append(_judged(run, code_job))
-            if question.kind == "code":
-                jobs.append(_verify_exercise(topic, question, run))
+            jobs.extend(_question_jobs(topic, question, run))
     total, done = len(jobs), 0
     errors: list[ContentError] = []
     for finished in asyncio.as_completed(jobs):
@@ -154,6 +159,24 @@ async def verify_catalog(
         if progress is not None:
             progress(done, total)
     return sorted(errors)
+
+
+def _question_jobs(
+    topic: Topic, question: Question, run: Runner
+) -> list[Awaitable[list[ContentError]]]:
+    """The runs that verify one question: its code, and for an exercise, its answers."""
+    code_job = _question_code_job(topic, question)
+    jobs: list[Awaitable[list[ContentError]]] = []
+    if code_job is not None:
+        jobs.append(_judged(run, code_job))
+    match question:
+        case ChoiceQuestion() | MultiQuestion() | PredictQuestion():
+            pass
+        case CodeQuestion():
+            jobs.append(_verify_exercise(topic, question, run))
+        case _:
+            assert_never(question)
+    return jobs
 
 
 async def _judged(run: Runner, job: _Job) -> list[ContentError]:

@@ -7,6 +7,8 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.services.refusals import Refused
+from app.web.refusals import as_http
 from app.web.templating import render
 
 log = logging.getLogger("torchquiz.web")
@@ -26,6 +28,19 @@ async def _http_error(request: Request, error: Exception) -> Response:
     return page
 
 
+async def _refused(request: Request, error: Exception) -> Response:
+    assert isinstance(error, Refused)
+    refusal = as_http(error)
+    if _wants_json(request):
+        return JSONResponse(
+            {"detail": refusal.message}, status_code=refusal.status, headers=refusal.headers
+        )
+    context = {"status": refusal.status, "detail": refusal.message}
+    page = render(request, "error.html", context, status_code=refusal.status)
+    page.headers.update(refusal.headers)
+    return page
+
+
 async def _unexpected_error(request: Request, error: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     detail = "something went wrong on our side; it has been logged"
@@ -35,6 +50,7 @@ async def _unexpected_error(request: Request, error: Exception) -> Response:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Route HTTP errors to the error page or JSON, and log anything unexpected."""
+    """Route HTTP errors and refusals to the error page or JSON; log anything unexpected."""
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Refused, _refused)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -3,47 +3,20 @@
 from sqlalchemy import Engine
 
 from app.content import Catalog, Question, Topic
-from app.services.grading import Answer, Grade
+from app.services.answers import Answered
+from app.services.live_code import Outputs
 from app.services.progress import progress_by_topic
 from app.web import schemas
 from app.web.views import (
-    Outputs,
     neighbour,
     option_public,
     question_number,
     question_public,
     question_url,
+    run_public,
     snippet_public,
     topic_ref,
 )
-
-
-def _misconceptions(question: Question, grade: Grade) -> list[schemas.MisconceptionPublic]:
-    if grade.correct:
-        return []
-    found = [
-        schemas.MisconceptionPublic(
-            option_id=o.id, text=o.misconception, html=o.misconception_html or ""
-        )
-        for o in grade.chosen(question)
-        if not o.correct and o.misconception
-    ]
-    wrong = grade.wrong_answer(question)
-    if wrong is not None and wrong.misconception:
-        found.append(
-            schemas.MisconceptionPublic(
-                option_id=None, text=wrong.misconception, html=wrong.misconception_html or ""
-            )
-        )
-    return found
-
-
-def _final_answer(question: Question, grade: Grade) -> str:
-    if question.kind in {"choice", "multi"}:
-        return "; ".join(o.text for o in question.correct_options)
-    if question.kind == "predict":
-        return grade.expected or ""
-    return question.solution.code if question.solution else ""
 
 
 def feedback(
@@ -53,18 +26,16 @@ def feedback(
     catalog: Catalog,
     topic: Topic,
     question: Question,
-    answer: Answer,
-    grade: Grade,
+    answered: Answered,
     outputs: Outputs,
 ) -> schemas.Feedback:
     """The verdict on an answer, with the worked solution, and the score after the last question."""
+    grade, explained = answered.grade, answered.explanation
     following = topic.next_question(question.id)
     score = None
     if following is None:
         done = progress_by_topic(engine=engine, learner_id=learner_id, catalog=catalog)[topic.id]
         score = schemas.ScorePublic(correct=done.correct, total=done.total)
-    run = schemas.RunPublic(**grade.run) if grade.run else None
-    missed = grade.missed(question) if question.kind == "multi" else ()
     return schemas.Feedback(
         correct=grade.correct,
         kind=question.kind,
@@ -72,22 +43,25 @@ def feedback(
         question=question_public(topic, question, outputs),
         number=question_number(topic, question),
         count=len(topic.questions),
-        chosen=[option_public(o) for o in grade.chosen(question)],
-        missed=[option_public(o) for o in missed],
-        correct_options=[option_public(o) for o in question.correct_options],
-        misconceptions=_misconceptions(question, grade),
+        chosen=[option_public(o) for o in explained.chosen],
+        missed=[option_public(o) for o in explained.missed],
+        correct_options=[option_public(o) for o in explained.correct_options],
+        misconceptions=[
+            schemas.MisconceptionPublic(option_id=m.option_id, text=m.text, html=m.html)
+            for m in explained.misconceptions
+        ],
         reason=grade.reason,
-        value=answer.value if question.kind == "predict" else None,
+        value=explained.value,
         expected=grade.expected,
-        code=answer.code if question.kind == "code" else None,
-        run=run,
+        code=explained.code,
+        run=run_public(grade.run) if grade.run else None,
         observed=grade.observed,
-        solution=snippet_public(question.solution, {}) if question.solution else None,
+        solution=snippet_public(explained.solution, {}) if explained.solution else None,
         steps=[
             schemas.StepPublic(title=s.title, text=s.text, text_html=s.text_html)
             for s in question.steps
         ],
-        answer=_final_answer(question, grade),
+        answer=explained.final_answer,
         quick_check=question.quick_check,
         quick_check_html=question.quick_check_html,
         mistakes=list(question.mistakes),

@@ -21,9 +21,7 @@ def healthz(catalog: CatalogDep, live: LiveDep) -> schemas.Health:
         topics=len(catalog.topics),
         questions=catalog.question_count,
         content_errors=len(catalog.errors),
-        sandbox={"enabled": True, "warmed": live.warmed, **live.sandbox.health()}
-        if live.sandbox
-        else {"enabled": False, "reason": live.why_off},
+        sandbox=live.health(),
     )
 
 
@@ -43,10 +41,10 @@ def _database_reachable(engine: Engine) -> str:
 def readyz(engine: EngineDep, live: LiveDep) -> JSONResponse:
     """Ready to serve learners: the database answers and the sandbox is warm (if enabled)."""
     database = _database_reachable(engine)
-    if live.sandbox is None:
+    if not live.enabled:
         sandbox = "disabled"
     else:
-        sandbox = "ready" if live.sandbox.health().get("ready") else "starting"
+        sandbox = "ready" if live.ready else "starting"
     ready = database == "ok" and sandbox in {"ready", "disabled"}
     body = {"status": "ready" if ready else "not ready", "database": database, "sandbox": sandbox}
     return JSONResponse(body, status_code=200 if ready else 503)

@@ -5,9 +5,18 @@ only exists once the learner has answered.
 """
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from app.content import QuestionKind
+from app.services.grades import Answer, RunStatus
+
+# How long each answer field may be; the JSON body and the HTML form share these.
+CHOICE_MAX = 80
+VALUE_MAX = 10_000
+CODE_MAX = 1_000_000  # far above the run limit (TORCHQUIZ_RUN_CODE_KB), which says why
+BACK_MAX = 500
 
 
 class Public(BaseModel):
@@ -50,7 +59,7 @@ class OptionPublic(Public):
 
 
 class RunPublic(Public):
-    status: str = Field(description="ok | error | timeout | limit")
+    status: RunStatus
     stdout: str
     stderr: str
     truncated: bool
@@ -72,7 +81,7 @@ class LessonPart(Public):
 
 class QuestionPublic(Public):
     id: str
-    kind: str
+    kind: QuestionKind
     prompt: str
     prompt_html: str
     code: SnippetPublic | None
@@ -86,7 +95,9 @@ class QuestionLink(Public):
     id: str
     number: int
     url: str
-    status: str = Field(description="unanswered | correct | incorrect (the latest answer)")
+    status: Literal["unanswered", "correct", "incorrect"] = Field(
+        description="The learner's latest answer."
+    )
 
 
 class HomePage(Public):
@@ -135,7 +146,7 @@ class MisconceptionPublic(Public):
 
 class Feedback(Public):
     correct: bool
-    kind: str
+    kind: QuestionKind
     topic: TopicRef
     question: QuestionPublic
     number: int
@@ -194,3 +205,43 @@ class Health(Public):
     sandbox: dict[str, Any] = Field(
         description="Whether code runs, which isolation layers are active, pool and queue."
     )
+
+
+# --- requests ------------------------------------------------------------------------
+
+OptionId = Annotated[str, Field(min_length=1, max_length=CHOICE_MAX)]
+
+
+class AnswerBody(BaseModel):
+    """An answer: `choice` for choice, `choices` for multi, `value` for predict, `code` for
+    code questions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    choice: OptionId | None = Field(default=None, examples=["a"])
+    choices: list[OptionId] | None = Field(default=None, max_length=26, examples=[["a", "c"]])
+    value: str | None = Field(default=None, max_length=VALUE_MAX, examples=["torch.Size([2, 3])"])
+    code: str | None = Field(default=None, max_length=CODE_MAX)
+
+    def answer(self) -> Answer:
+        """The answer as the services take it."""
+        return Answer(
+            choice=self.choice,
+            choices=tuple(self.choices) if self.choices is not None else None,
+            value=self.value,
+            code=self.code,
+        )
+
+
+class RunRequest(BaseModel):
+    """Code to run in the sandbox."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(max_length=CODE_MAX, examples=["import torch\nprint(torch.ones(2))"])
+
+
+class ErrorBody(BaseModel):
+    """Why a request was refused, in words."""
+
+    detail: str

@@ -1,15 +1,21 @@
 """Build each page's public model from the catalog and the learner's progress."""
 
-from collections.abc import Mapping
-
 from sqlalchemy import Engine
 
-from app.content import Catalog, Option, Question, Snippet, Topic
-from app.sandbox import RunResult
+from app.content import (
+    Catalog,
+    CodeQuestion,
+    Option,
+    OptionsQuestion,
+    PredictQuestion,
+    Question,
+    Snippet,
+    Topic,
+)
+from app.services.grades import RunSummary
+from app.services.live_code import Outputs
 from app.services.progress import TopicProgress, attempts_of, progress_by_topic
 from app.web import schemas
-
-Outputs = Mapping[str, RunResult]  # snippet id -> its real output
 
 
 def topic_url(topic: Topic) -> str:
@@ -54,7 +60,7 @@ def option_public(option: Option) -> schemas.OptionPublic:
     return schemas.OptionPublic(id=option.id, text=option.text, text_html=option.text_html)
 
 
-def run_public(result: RunResult) -> schemas.RunPublic:
+def run_public(result: RunSummary) -> schemas.RunPublic:
     """The public shape of a run's result."""
     return schemas.RunPublic(
         status=result.status,
@@ -92,8 +98,10 @@ def question_public(topic: Topic, question: Question, outputs: Outputs) -> schem
         prompt=question.prompt,
         prompt_html=question.prompt_html,
         code=snippet_public(question.code, outputs) if question.code else None,
-        options=[option_public(o) for o in question.options],
-        starter=question.starter if question.kind == "code" else None,
+        options=[option_public(o) for o in question.options]
+        if isinstance(question, OptionsQuestion)
+        else [],
+        starter=question.starter if isinstance(question, CodeQuestion) else None,
         url=question_url(topic, question),
         answer_url=f"/api{question_url(topic, question)}/answer",
     )
@@ -156,7 +164,7 @@ def neighbour(catalog: Catalog, topic: Topic, offset: int) -> schemas.TopicRef |
 
 def question_page(*, topic: Topic, question: Question, outputs: Outputs) -> schemas.QuestionPage:
     """One question, with nothing that gives its answer away."""
-    if question.kind == "predict":
+    if isinstance(question, PredictQuestion):
         outputs = {}  # its output is the answer
     return schemas.QuestionPage(
         topic=topic_ref(topic),

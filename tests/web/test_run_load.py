@@ -43,8 +43,17 @@ def test_saturated_sandbox_answers_503_with_retry_after(one_worker: LiveServer) 
         _saturate_one_worker(first, second)
 
 
+def _wait_until_warmed(http: httpx.Client) -> None:
+    # The background warm-up runs authored code on the same workers: let it finish first.
+    for _ in range(600):
+        if http.get("/healthz").json()["sandbox"]["warmed"]:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the sandbox did not finish warming up in 60 s")
+
+
 def _saturate_one_worker(first: HttpLearner, second: HttpLearner) -> None:
-    first.http.get(PAGE)  # authored outputs are computed before the pool is filled
+    _wait_until_warmed(first.http)
     slow: list[httpx.Response] = []
     worker = threading.Thread(target=lambda: slow.append(first.run("import time\ntime.sleep(2)")))
     worker.start()

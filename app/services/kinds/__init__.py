@@ -1,0 +1,1 @@
+"""One module per kind of question: how its answer is checked, graded and explained."""

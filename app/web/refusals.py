@@ -1,0 +1,42 @@
+"""The one mapping from a service's refusal to HTTP: status, message and Retry-After.
+
+JSON clients get it from the exception handler (app/web/errors.py); HTML forms show the
+same message in the form they posted.
+"""
+
+from dataclasses import dataclass
+
+from app.services.refusals import (
+    CodeTooLarge,
+    InvalidAnswer,
+    RateLimited,
+    Refused,
+    RunnersBusy,
+    RunsDisabled,
+)
+
+STATUS: dict[type[Refused], int] = {
+    InvalidAnswer: 422,
+    CodeTooLarge: 422,
+    RateLimited: 429,
+    RunnersBusy: 503,
+    RunsDisabled: 503,
+}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A refusal as HTTP sends it."""
+
+    status: int
+    message: str
+    headers: dict[str, str]
+
+
+def as_http(error: Refused) -> Refusal:
+    """The status, message and headers that tell a client about `error`."""
+    status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 422)
+    headers = {}
+    if error.retry_after is not None:
+        headers["Retry-After"] = str(max(1, round(error.retry_after)))
+    return Refusal(status=status, message=str(error), headers=headers)
