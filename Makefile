@@ -12,7 +12,7 @@ run: $(STAMP)  ## set up, then serve on http://127.0.0.1:8000
 
 test: $(STAMP) lint check  ## set up, then lint, check the quizzes and run every test
 	./scripts/system-deps.sh test
-	url=$$(./scripts/test-postgres.sh) && TORCHQUIZ_TEST_POSTGRES=$$url $(BIN)/python tests/run_in_pidns.py
+	url=$$(./scripts/test-postgres.sh) && TORCHQUIZ_TEST_POSTGRES=$$url $(BIN)/python tests/run_in_pidns.py --cov --cov-report=term
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

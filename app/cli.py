@@ -19,7 +19,7 @@ from app.logs import configure_logging
 from app.sandbox import Sandbox
 from app.services.verify import verify_catalog
 from app.store.backup import BackupError, backup_sqlite
-from app.store.migrations import upgrade
+from app.store.migrations import prepare_database
 
 cli = typer.Typer(help="torchquiz: learn PyTorch by answering questions whose code runs live.")
 db_cli = typer.Typer(help="Database maintenance.")
@@ -48,7 +48,7 @@ def serve(
         typer.echo(f"torchquiz: {error}", err=True)
         raise typer.Exit(code=2) from None
     # Migrate once here, before any worker starts: workers creating a schema would race.
-    _upgrade(settings)
+    prepare_database(settings)
     uvicorn.run(
         "app.main:create_served_app",
         factory=True,
@@ -151,14 +151,8 @@ def db_backup(
 @db_cli.command("upgrade")
 def db_upgrade() -> None:
     """Migrate the database to the newest schema."""
-    _upgrade(Settings())
+    prepare_database(Settings())
     typer.echo("database is up to date")
-
-
-def _upgrade(settings: Settings) -> None:
-    if settings.uses_sqlite:
-        settings.ensure_data_dir()
-    upgrade(settings.resolved_database_url)
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ from app.logs import AccessLog, configure_logging
 from app.paths import STATIC_DIR
 from app.services.live_code import authored_runs, start_live_code
 from app.store.database import make_engine
-from app.store.migrations import upgrade
+from app.store.migrations import SchemaOutdated, check_schema
 from app.web import api, health, pages
 from app.web.errors import install_error_handlers
 
@@ -26,16 +26,18 @@ SESSION_MAX_AGE_S = 400 * 24 * 3600  # browsers cap cookie lifetimes at 400 days
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """A torchquiz app; the database is migrated to the newest schema when it starts."""
+    """A torchquiz app; it refuses to start on a database that is not migrated to the newest
+    schema (`torchquiz serve` and `torchquiz db upgrade` migrate)."""
     settings = settings or Settings()
-    database_url = settings.resolved_database_url
-    if settings.uses_sqlite:
-        settings.ensure_data_dir()
     secret = settings.session_secret()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        upgrade(database_url)
+        try:
+            check_schema(app.state.engine)
+        except SchemaOutdated:
+            app.state.engine.dispose()  # no pooled connection outlives a refused start
+            raise
         catalog = app.state.content.current()
         log.info(
             "torchquiz %s: %d topics, %d questions, %d content errors",
@@ -62,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.session_secret = secret
-    app.state.engine = make_engine(database_url)
+    app.state.engine = make_engine(settings.resolved_database_url)
     app.state.content = ContentSource(settings.quiz_dir, watch=settings.reload)
     app.add_middleware(
         SessionMiddleware,

@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
-from tests.conftest import COURSE_QUIZZES, FIXTURE_QUIZZES
+from tests.helpers import COURSE_QUIZZES, FIXTURE_QUIZZES
 
 runner = CliRunner()
 

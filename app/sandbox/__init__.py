@@ -2,6 +2,8 @@
 
 A warm zygote process forks one job per run; each job confines itself (rlimits,
 uid drop, Landlock, seccomp) before the snippet runs. See pool.Sandbox.
+
+Runs in: the web process (the package's API: Sandbox, Limits, Layers, RunResult).
 """
 
 from .limits import Layers, Limits

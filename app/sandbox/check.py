@@ -12,6 +12,8 @@ Residual: the learner's code shares this process. It can read the check's source
 (it is in memory), write to CHECK_FD itself, leave a thread running beside the check,
 or patch torch. None of that can make a wrong answer pass unless it reproduces the
 exact output the hidden check prints after the solution; it is not a sandbox escape.
+
+Runs in: the job, after the learner's code; nothing here runs in the web process.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """What runs inside the job around the learner's code: seeding, executing, and telling
-the parent (through the exit code) why it failed."""
+the parent (through the exit code) why it failed.
+
+Runs in: the job: it wraps the learner's code.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The forked job: lock itself down, then run the learner's code. Never returns."""
+"""The forked job: lock itself down, then run the learner's code. Never returns.
+
+Runs in: the job, a child forked from the zygote.
+"""
 
 from __future__ import annotations
 

@@ -5,6 +5,8 @@ polling (bytes and entries) while the job runs, plus RLIMIT_FSIZE per file. The
 residual: between two polls a job can write roughly (poll interval x disk speed)
 more; for a hard bound, put the jobs root on a size-limited tmpfs
 (`docker run --tmpfs /sandbox:size=64m` and Sandbox(jobs_dir="/sandbox")).
+
+Runs in: the web process, which makes, measures and removes each job's folder.
 """
 
 from __future__ import annotations

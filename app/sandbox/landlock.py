@@ -1,5 +1,8 @@
 """Landlock through ctypes: the job sees the Python installation read-only, its own dir
-read-write, and nothing else (the app's source, data dir, DB and secrets among it)."""
+read-write, and nothing else (the app's source, data dir, DB and secrets among it).
+
+Runs in: the zygote (probing) and the job (restricting itself).
+"""
 
 from __future__ import annotations
 

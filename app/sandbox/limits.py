@@ -1,4 +1,7 @@
-"""Settings of the sandbox: how much a run may use, and which isolation layers to apply."""
+"""Settings of the sandbox: how much a run may use, and which isolation layers to apply.
+
+Runs in: every process: plain data shared by the web process, the zygote and the job.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 """How a finished job is turned into a RunResult: exit codes agreed with the harness,
-signals, and the words the learner reads."""
+signals, and the words the learner reads.
+
+Runs in: the web process (reading exit codes) and the job (the codes it exits with).
+"""
 
 from __future__ import annotations
 

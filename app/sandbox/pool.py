@@ -1,4 +1,7 @@
-"""The Sandbox the web app uses: a bounded pool of jobs forked from a warm zygote."""
+"""The Sandbox the web app uses: a bounded pool of jobs forked from a warm zygote.
+
+Runs in: the web process.
+"""
 
 from __future__ import annotations
 

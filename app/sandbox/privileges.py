@@ -1,4 +1,7 @@
-"""Process-level restrictions a job applies to itself: rlimits, prctl flags, identity."""
+"""Process-level restrictions a job applies to itself: rlimits, prctl flags, identity.
+
+Runs in: the zygote (probing) and the job (restricting itself).
+"""
 
 from __future__ import annotations
 

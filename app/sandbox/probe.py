@@ -1,4 +1,7 @@
-"""Find out which isolation layers this host can apply (run in the zygote at start)."""
+"""Find out which isolation layers this host can apply (run in the zygote at start).
+
+Runs in: the zygote, once at start-up.
+"""
 
 from __future__ import annotations
 

@@ -4,6 +4,8 @@ A message is a 4-byte length, a JSON header, then an optional raw payload (the
 snippet's UTF-8, followed by the hidden check's if the header gives its length).
 Descriptors (a job's stdout/stderr pipes, and its check channel) travel with
 SCM_RIGHTS. JSON only: nothing that crosses this socket is ever unpickled.
+
+Runs in: both ends of the socket: the web process and the zygote.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""What a run returns, and the error raised when the pool is full."""
+"""What a run returns, and the error raised when the pool is full.
+
+Runs in: the web process.
+"""
 
 from __future__ import annotations
 

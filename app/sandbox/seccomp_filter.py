@@ -4,6 +4,8 @@ Denied calls fail with EPERM rather than killing the job, so the learner sees a
 plain Python error ("PermissionError: [Errno 1] Operation not permitted").
 The zygote builds the static part once; each forked job adds the rules that
 name its own pid to its private (copy-on-write) copy and loads it.
+
+Runs in: the zygote (building the filter) and the job (loading it).
 """
 
 from __future__ import annotations

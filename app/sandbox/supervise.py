@@ -1,4 +1,7 @@
-"""Watching one running job from the web side: its output, its clock, its disk."""
+"""Watching one running job from the web side: its output, its clock, its disk.
+
+Runs in: the web process.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 """What the zygote loads once so that every forked job starts warm, and which paths a
-job may still read afterwards."""
+job may still read afterwards.
+
+Runs in: the zygote, once at start-up.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,9 @@
 """The zygote: a warm, single-threaded Python holding torch, which forks one job per
 request. Started with `python -I -m app.sandbox.zygote --fd N --config JSON` by the
 pool, never forked from the web process; it holds no secrets, config or DB handles.
+
+Runs in: the zygote, its own process (started by zygote_client, never forked from the
+web process).
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import socket
 import sys
 import time
 from typing import Any, NoReturn
+
+from app.paths import APP_DIR
 
 from . import landlock, protocol
 from .job import JobContext, JobRequest, run_job
@@ -213,9 +218,8 @@ def main() -> None:
     config = json.loads(args.config)
     sock = socket.socket(fileno=args.fd)
     sock.setblocking(True)
-    app_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     try:
-        ctx, ready = prepare(Limits(**config["limits"]), Layers(**config["layers"]), app_dir)
+        ctx, ready = prepare(Limits(**config["limits"]), Layers(**config["layers"]), str(APP_DIR))
     except Exception as exc:
         print(log_prefix, "failed to start:", repr(exc), file=sys.stderr)  # noqa: T201
         raise

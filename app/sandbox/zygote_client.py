@@ -1,4 +1,7 @@
-"""The pool's handle on one zygote process: spawn it, send it jobs, hear when they end."""
+"""The pool's handle on one zygote process: spawn it, send it jobs, hear when they end.
+
+Runs in: the web process.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,8 @@ import socket
 import subprocess
 import sys
 from typing import Any
+
+from app.paths import PROJECT_ROOT
 
 from . import protocol
 from .limits import Layers, Limits
@@ -32,11 +37,15 @@ ZYGOTE_ENV = {
     # Same set and dict order in every zygote, so the same code prints the same thing.
     "PYTHONHASHSEED": "0",
 }
-_PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # Like `python -m app.sandbox.zygote`, but also from a source tree that was never
 # installed; -s -P keep the user site and the current directory off sys.path.
-_BOOT = (
-    f"import sys; sys.path.append({_PROJECT_ROOT!r}); from app.sandbox.zygote import main; main()"
+_BOOT = "; ".join(
+    [
+        "import sys",
+        f"sys.path.append({str(PROJECT_ROOT)!r})",
+        "from app.sandbox.zygote import main",
+        "main()",
+    ]
 )
 
 Done = dict[str, Any]

@@ -3,17 +3,12 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException
-from fastapi.concurrency import run_in_threadpool
 
-from app.services.answers import submit_answer
 from app.web import schemas, views
 from app.web.deps import (
-    CatalogDep,
     CsrfTokenDep,
-    EngineDep,
     LiveDep,
-    QuestionDep,
-    TopicDep,
+    QuestionPlaceDep,
     learner_from_header,
 )
 from app.web.page_models import (
@@ -22,7 +17,7 @@ from app.web.page_models import (
     ProgressPageDep,
     QuestionPageDep,
     TopicPageDep,
-    feedback_model,
+    answer_feedback,
 )
 from app.web.schemas import AnswerBody, ErrorBody, RunRequest
 
@@ -75,33 +70,10 @@ def question(page: QuestionPageDep) -> schemas.QuestionPage:
     },
 )
 async def answer(
-    body: AnswerBody,
-    engine: EngineDep,
-    catalog: CatalogDep,
-    topic: TopicDep,
-    question: QuestionDep,
-    live: LiveDep,
-    learner_id: PostingLearner,
+    body: AnswerBody, place: QuestionPlaceDep, learner_id: PostingLearner
 ) -> schemas.Feedback:
     """Answer a question; the reply says whether it was right and explains the solution."""
-    answered = await submit_answer(
-        live=live,
-        engine=engine,
-        learner_id=learner_id,
-        topic=topic,
-        question=question,
-        answer=body.answer(),
-    )
-    return await run_in_threadpool(
-        feedback_model,
-        engine=engine,
-        learner_id=learner_id,
-        catalog=catalog,
-        topic=topic,
-        question=question,
-        live=live,
-        answered=answered,
-    )
+    return await answer_feedback(place, learner_id, body.answer())
 
 
 @router.get("/topics/{topic_id}/questions/{question_id}/feedback")

@@ -1,5 +1,6 @@
 """Dependencies routes declare: settings, engine, catalog, the current learner, CSRF checks."""
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Form, Header, HTTPException, Request
@@ -108,3 +109,24 @@ def find_question(question_id: str, topic: TopicDep) -> Question:
 
 
 QuestionDep = Annotated[Question, Depends(find_question)]
+
+
+@dataclass(frozen=True)
+class QuestionPlace:
+    """Everything an answer to the question in the path is graded and explained with."""
+
+    engine: Engine
+    catalog: Catalog
+    topic: Topic
+    question: Question
+    live: LiveCode
+
+
+def question_place(
+    engine: EngineDep, catalog: CatalogDep, topic: TopicDep, question: QuestionDep, live: LiveDep
+) -> QuestionPlace:
+    """The question in the path, with the catalog, database and live code around it."""
+    return QuestionPlace(engine, catalog, topic, question, live)
+
+
+QuestionPlaceDep = Annotated[QuestionPlace, Depends(question_place)]

@@ -1,12 +1,9 @@
 """The feedback page's model: the verdict, what explains it, and the worked solution."""
 
-from sqlalchemy import Engine
-
-from app.content import Catalog, Question, Topic
 from app.services.answers import Answered
-from app.services.live_code import Outputs
 from app.services.progress import progress_by_topic
 from app.web import schemas
+from app.web.deps import QuestionPlace
 from app.web.views import (
     neighbour,
     option_public,
@@ -19,17 +16,10 @@ from app.web.views import (
 )
 
 
-def feedback(
-    *,
-    engine: Engine,
-    learner_id: str,
-    catalog: Catalog,
-    topic: Topic,
-    question: Question,
-    answered: Answered,
-    outputs: Outputs,
-) -> schemas.Feedback:
+def feedback(place: QuestionPlace, learner_id: str, answered: Answered) -> schemas.Feedback:
     """The verdict on an answer, with the worked solution, and the score after the last question."""
+    engine, catalog, topic, question = place.engine, place.catalog, place.topic, place.question
+    outputs = place.live.cached_outputs([question.code] if question.code else [])
     grade, explained = answered.grade, answered.explanation
     following = topic.next_question(question.id)
     score = None

@@ -5,11 +5,10 @@ from typing import Annotated
 
 from fastapi import Depends
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import Engine
 
-from app.content import Catalog, Question, Snippet, Topic
-from app.services.answers import Answered, latest_answered
-from app.services.live_code import LiveCode
+from app.content import Question, Snippet
+from app.services.answers import Answered, latest_answered, submit_answer
+from app.services.grades import Answer
 from app.web import schemas, views
 from app.web.deps import (
     CatalogDep,
@@ -17,6 +16,8 @@ from app.web.deps import (
     LearnerDep,
     LiveDep,
     QuestionDep,
+    QuestionPlace,
+    QuestionPlaceDep,
     SettingsDep,
     TopicDep,
 )
@@ -73,53 +74,39 @@ async def progress_page(
     )
 
 
-def feedback_model(
-    *,
-    engine: Engine,
-    learner_id: str,
-    catalog: Catalog,
-    topic: Topic,
-    question: Question,
-    live: LiveCode,
-    answered: Answered,
-) -> schemas.Feedback:
-    """The feedback on one graded answer."""
-    return feedback(
-        engine=engine,
+async def submit(place: QuestionPlace, learner_id: str, answer: Answer) -> Answered:
+    """Grade and record an answer to the question in the path (raises `Refused`)."""
+    return await submit_answer(
+        live=place.live,
+        engine=place.engine,
         learner_id=learner_id,
-        catalog=catalog,
-        topic=topic,
-        question=question,
-        answered=answered,
-        outputs=live.cached_outputs(snippets_of(question)),
+        topic=place.topic,
+        question=place.question,
+        answer=answer,
     )
 
 
+async def answer_feedback(
+    place: QuestionPlace, learner_id: str, answer: Answer
+) -> schemas.Feedback:
+    """Grade and record an answer, then the feedback on it."""
+    answered = await submit(place, learner_id, answer)
+    return await run_in_threadpool(feedback, place, learner_id, answered)
+
+
 async def latest_feedback(
-    engine: EngineDep,
-    learner_id: LearnerDep,
-    catalog: CatalogDep,
-    topic: TopicDep,
-    question: QuestionDep,
-    live: LiveDep,
+    place: QuestionPlaceDep, learner_id: LearnerDep
 ) -> schemas.Feedback | None:
     """The feedback on the learner's latest answer, or None before the first."""
 
     def build() -> schemas.Feedback | None:
         answered = latest_answered(
-            engine=engine, learner_id=learner_id, topic=topic, question=question
-        )
-        if answered is None:
-            return None
-        return feedback_model(
-            engine=engine,
+            engine=place.engine,
             learner_id=learner_id,
-            catalog=catalog,
-            topic=topic,
-            question=question,
-            live=live,
-            answered=answered,
+            topic=place.topic,
+            question=place.question,
         )
+        return None if answered is None else feedback(place, learner_id, answered)
 
     return await run_in_threadpool(build)
 

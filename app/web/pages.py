@@ -5,15 +5,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.services.answers import submit_answer
 from app.services.grading import form_answer
 from app.services.refusals import Refused
 from app.web import views
 from app.web.deps import (
     CsrfTokenDep,
-    EngineDep,
     LiveDep,
     QuestionDep,
+    QuestionPlaceDep,
     TopicDep,
     learner_from_form,
 )
@@ -24,6 +23,7 @@ from app.web.page_models import (
     QuestionPageDep,
     TopicPageDep,
     snippets_of,
+    submit,
 )
 from app.web.refusals import as_http
 from app.web.schemas import BACK_MAX, CHOICE_MAX, CODE_MAX, VALUE_MAX
@@ -57,29 +57,20 @@ def question(
 @router.post("/topics/{topic_id}/questions/{question_id}")
 async def answer(
     request: Request,
-    engine: EngineDep,
-    topic: TopicDep,
-    question: QuestionDep,
+    place: QuestionPlaceDep,
     learner_id: FormLearner,
     csrf: CsrfTokenDep,
-    live: LiveDep,
     choice: Annotated[str | None, Form(max_length=CHOICE_MAX)] = None,
     choices: Annotated[list[str] | None, Form()] = None,
     value: Annotated[str | None, Form(max_length=VALUE_MAX)] = None,
     code: Annotated[str | None, Form(max_length=CODE_MAX)] = None,
 ) -> Response:
     """Grade the submitted form, then show the feedback page (303)."""
+    topic, question, live = place.topic, place.question, place.live
     fields = {"choice": choice, "choices": choices, "value": value, "code": code}
     try:
         given = form_answer(question, choice=choice, choices=choices, value=value, code=code)
-        await submit_answer(
-            live=live,
-            engine=engine,
-            learner_id=learner_id,
-            topic=topic,
-            question=question,
-            answer=given,
-        )
+        await submit(place, learner_id, given)
     except Refused as error:
         # The same form again, as it was filled in, with what to do.
         outputs = live.cached_outputs(snippets_of(question))

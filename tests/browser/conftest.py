@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.conftest import COURSE_QUIZZES
+from tests.helpers import COURSE_QUIZZES
 from tests.live_server import LiveServer, live_server
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import COURSE_QUIZZES
+from tests.helpers import COURSE_QUIZZES
 from tests.live_server import LiveServer, live_server
 
 pytestmark = pytest.mark.browser

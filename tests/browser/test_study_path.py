@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.content import load_catalog
-from tests.conftest import COURSE_QUIZZES
+from tests.helpers import COURSE_QUIZZES
 from tests.live_server import LiveServer
 
 pytestmark = pytest.mark.browser

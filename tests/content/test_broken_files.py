@@ -5,22 +5,12 @@ contain those words. Files under broken/runtime are valid YAML whose code is wro
 are checked by running them (tests/services/test_verify.py).
 """
 
-import re
 from pathlib import Path
 
 import pytest
 
 from app.content import load_topic_file
-from tests.conftest import TESTS_DIR
-
-BROKEN = TESTS_DIR / "fixtures" / "broken"
-
-
-def expectation(path: Path) -> tuple[int, str]:
-    first = path.read_bytes().split(b"\n", 1)[0].decode("ascii")
-    match = re.fullmatch(r"# expect: (\d+): (.+)", first)
-    assert match, f"{path.name} must start with '# expect: LINE: words'"
-    return int(match.group(1)), match.group(2)
+from tests.helpers import BROKEN, expectation
 
 
 @pytest.mark.parametrize(

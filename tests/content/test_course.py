@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 
 from app.content import Catalog, Question, load_catalog
-from tests.conftest import COURSE_QUIZZES
+from tests.helpers import COURSE_QUIZZES
 
 
 def written_lines(question: Question) -> list[str]:

@@ -6,7 +6,7 @@ from textwrap import dedent
 import pytest
 
 from app.content import ContentError, load_catalog, load_topic_file
-from tests.conftest import COURSE_QUIZZES, FIXTURE_QUIZZES
+from tests.helpers import COURSE_QUIZZES, FIXTURE_QUIZZES
 
 GOOD = dedent(
     """\

@@ -9,8 +9,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.content import ContentSource
-from app.main import create_app
-from tests.conftest import FIXTURE_QUIZZES
+from tests.helpers import FIXTURE_QUIZZES, migrated_app
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -65,7 +64,7 @@ def test_dev_server_shows_edits_and_the_error_of_a_broken_edit(tmp_path: Path) -
         reload=True,
         dev=True,
     )
-    with TestClient(create_app(settings)) as client:
+    with TestClient(migrated_app(settings)) as client:
         assert "Tensor basics" in client.get("/").text
         edit(folder / "basics.yaml", "title: Tensor basics", "title: Tensors, edited live")
         assert "Tensors, edited live" in client.get("/").text

@@ -25,7 +25,7 @@ import httpx
 import pytest
 
 from app.sandbox import Layers, RunResult
-from tests.conftest import FIXTURE_QUIZZES
+from tests.helpers import FIXTURE_QUIZZES
 from tests.live_server import LiveServer, live_server
 
 from .conftest import (

@@ -4,8 +4,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from app.config import Settings
-from app.main import create_app
-from tests.conftest import Learner
+from tests.helpers import Learner, migrated_app
 
 
 def test_attempts_are_rows_in_the_database(settings: Settings, learner: Learner) -> None:
@@ -26,11 +25,11 @@ def test_attempts_are_rows_in_the_database(settings: Settings, learner: Learner)
 
 
 def test_progress_survives_a_restart(settings: Settings) -> None:
-    with TestClient(create_app(settings)) as first:
+    with TestClient(migrated_app(settings)) as first:
         Learner(first).answer("basics", "shape", "b")
         cookies = dict(first.cookies)
     # A new app on the same data folder: a restarted server.
-    with TestClient(create_app(settings), cookies=cookies) as second:
+    with TestClient(migrated_app(settings), cookies=cookies) as second:
         progress = second.get("/api/progress").json()
     basics = next(t for t in progress["topics"] if t["id"] == "basics")
     assert basics["progress"] == {

@@ -7,8 +7,7 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.content.schema import json_schema
-from tests.conftest import COURSE_QUIZZES, FIXTURE_QUIZZES
-from tests.content.test_broken_files import BROKEN, expectation
+from tests.helpers import BROKEN, COURSE_QUIZZES, FIXTURE_QUIZZES, expectation
 
 runner = CliRunner()
 

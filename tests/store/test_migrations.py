@@ -2,11 +2,15 @@
 
 from pathlib import Path
 
+import pytest
 from alembic import command
+from fastapi.testclient import TestClient
 from sqlalchemy import inspect, text
 
+from app.config import Settings
+from app.main import create_app
 from app.store.database import make_engine
-from app.store.migrations import alembic_config, upgrade
+from app.store.migrations import SchemaOutdated, alembic_config, prepare_database, upgrade
 
 
 def test_migrations_match_the_models(database_url: str, tmp_path: Path) -> None:
@@ -39,3 +43,18 @@ def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path: Path
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 5000
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
     engine.dispose()
+
+
+def test_an_app_refuses_a_database_that_is_not_migrated(settings: Settings) -> None:
+    (settings.data_dir).mkdir(parents=True, exist_ok=True)
+    with pytest.raises(SchemaOutdated, match="run `torchquiz db upgrade`"):
+        with TestClient(create_app(settings)):
+            pass
+    upgrade(settings.resolved_database_url)
+    command.downgrade(alembic_config(settings.resolved_database_url), "0001")
+    with pytest.raises(SchemaOutdated, match="at revision 0001 and this release needs"):
+        with TestClient(create_app(settings)):
+            pass
+    prepare_database(settings)
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/readyz").status_code == 200

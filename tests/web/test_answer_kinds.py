@@ -7,9 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
-from app.main import create_app
-from tests.conftest import FIXTURE_QUIZZES, Learner
-from tests.web.test_pages import csrf_from
+from tests.helpers import FIXTURE_QUIZZES, Learner, csrf_from, migrated_app
 
 Q = "/api/topics/kinds/questions"
 STARTER = "import torch\nmodel = torch.nn.Linear(2, 1)\n"
@@ -25,7 +23,7 @@ def live_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient
         run_rate_per_min=0,
         run_wall_s=3,
     )
-    with TestClient(create_app(settings)) as client:
+    with TestClient(migrated_app(settings)) as client:
         yield client
 
 

@@ -4,8 +4,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
+from app import __version__
 from app.config import Settings
-from tests.conftest import Learner
+from tests.helpers import Learner
 
 ANSWER = "/api/topics/basics/questions/shape/answer"
 SECRETS = {"correct", "misconception", "steps", "quick_check", "mistakes", "correct_option"}
@@ -143,7 +144,7 @@ def test_unknown_topic_or_question_is_json_404(learner: Learner) -> None:
 def test_healthz_reports_counts(client: TestClient) -> None:
     assert client.get("/healthz").json() == {
         "status": "ok",
-        "version": client.get("/healthz").json()["version"],
+        "version": __version__,
         "topics": 2,
         "questions": 6,
         "content_errors": 0,

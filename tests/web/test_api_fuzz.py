@@ -14,20 +14,21 @@ from hypothesis import settings as hypothesis_settings
 
 from app.config import Settings
 from app.main import create_app
-from tests.conftest import FIXTURE_QUIZZES
+from app.store.migrations import prepare_database
+from tests.helpers import FIXTURE_QUIZZES
 
-# Schemathesis reads the schema when the module loads, so the app is built here; its
-# lifespan (migrations) runs in the fixture below, and the folder goes with it.
+# Schemathesis reads the schema when the module loads (starting the app), so the
+# database is migrated and the app built here; the fixture below removes the folder.
 DATA = Path(tempfile.mkdtemp(prefix="torchquiz-fuzz-"))
-APP = create_app(
-    Settings(
-        data_dir=DATA / "data",
-        database_url=f"sqlite:///{DATA / 'fuzz.db'}",
-        quiz_dir=FIXTURE_QUIZZES,
-        secret_key="fuzz",
-        run_enabled=False,
-    )
+SETTINGS = Settings(
+    data_dir=DATA / "data",
+    database_url=f"sqlite:///{DATA / 'fuzz.db'}",
+    quiz_dir=FIXTURE_QUIZZES,
+    secret_key="fuzz",
+    run_enabled=False,
 )
+prepare_database(SETTINGS)
+APP = create_app(SETTINGS)
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 

@@ -11,9 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
-from app.main import create_app
-from tests.conftest import FIXTURE_QUIZZES, Learner
-from tests.web.test_pages import csrf_from
+from tests.helpers import FIXTURE_QUIZZES, Learner, csrf_from, migrated_app
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +20,7 @@ def live_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient
     settings = Settings(
         data_dir=data, quiz_dir=FIXTURE_QUIZZES, secret_key="test", run_rate_per_min=0
     )
-    with TestClient(create_app(settings)) as client:
+    with TestClient(migrated_app(settings)) as client:
         deadline = time.monotonic() + 60
         while not client.get("/healthz").json()["sandbox"]["warmed"]:
             assert time.monotonic() < deadline, "authored runs never finished warming"
@@ -160,7 +158,7 @@ def test_rate_limit_answers_429_with_retry_after(tmp_path: Path) -> None:
         secret_key="test",
         run_rate_per_min=2,
     )
-    with TestClient(create_app(settings)) as client:
+    with TestClient(migrated_app(settings)) as client:
         learner = Learner(client)
         run(learner, "print(1)")
         run(learner, "print(2)")

@@ -19,9 +19,8 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.config import ConfigurationError, Settings
-from app.main import create_app
 from app.store.database import make_engine
-from tests.conftest import FIXTURE_QUIZZES, POSTGRES_ADMIN_URL, fresh_postgres_database
+from tests.helpers import FIXTURE_QUIZZES, POSTGRES_ADMIN_URL, fresh_postgres_database, migrated_app
 from tests.live_server import live_server
 
 
@@ -201,7 +200,7 @@ def test_runs_are_refused_when_nothing_hides_the_data_folder(tmp_path: Path) -> 
         sandbox_landlock=False,
         sandbox_uid_drop=False,
     )
-    with TestClient(create_app(settings)) as client:
+    with TestClient(migrated_app(settings)) as client:
         sandbox = client.get("/healthz").json()["sandbox"]
         assert sandbox["enabled"] is False
         assert "neither Landlock nor the uid drop" in sandbox["reason"]

@@ -1,17 +1,9 @@
 """HTML pages: templates, contexts, the answer form, 404s and CSRF, through the real app."""
 
-import re
-
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import Learner
-
-
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "the form carries a CSRF token"
-    return match.group(1)
+from tests.helpers import Learner, csrf_from
 
 
 def test_home_lists_topics_with_progress(client: TestClient) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import FIXTURE_QUIZZES
+from tests.helpers import FIXTURE_QUIZZES
 from tests.live_server import LiveServer, live_server
 
 PAGE = "/topics/basics/questions/shape"
