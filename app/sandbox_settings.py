@@ -3,10 +3,14 @@ into the sandbox's own Limits and Layers (the sandbox itself never reads setting
 
 import logging
 
+from sqlalchemy import Engine
+
 from app.config import Settings
 from app.sandbox import Layers, Limits, Sandbox
 from app.services.live_code import LiveCode
-from app.services.rate_limit import RateLimiter
+from app.services.output_store import OutputStore
+from app.services.rate_limit import RateLimiter, RunLimit
+from app.services.shared_limits import SharedRateLimiter
 
 log = logging.getLogger("torchquiz")
 
@@ -47,9 +51,15 @@ def _files_unprotected(sandbox: Sandbox, settings: Settings) -> str | None:
     )
 
 
-async def start_live_code(settings: Settings) -> LiveCode:
+async def start_live_code(settings: Settings, engine: Engine) -> LiveCode:
     """Start the sandbox as configured, unless runs are off or would not be contained."""
-    rate = RateLimiter(settings.run_rate_per_min)
+    # Replicas share a database server: they count runs there, as one limit.
+    rate: RunLimit = (
+        RateLimiter(settings.run_rate_per_min)
+        if settings.uses_sqlite
+        else SharedRateLimiter(engine, settings.run_rate_per_min)
+    )
+    store = OutputStore(engine)
     if not settings.run_enabled:
         log.warning("running code is turned off (TORCHQUIZ_RUN_ENABLED=false)")
         return LiveCode(None, code_kb=settings.run_code_kb, rate=rate)
@@ -62,4 +72,7 @@ async def start_live_code(settings: Settings) -> LiveCode:
         await sandbox.close()
         why = "running code is off: " + unprotected
         return LiveCode(None, code_kb=settings.run_code_kb, rate=rate, why_off=why)
-    return LiveCode(sandbox, code_kb=settings.run_code_kb, rate=rate)
+    live = LiveCode(sandbox, code_kb=settings.run_code_kb, rate=rate, store=store)
+    known = await live.load_known_outputs()
+    log.info("%d outputs of authored code already known", known)
+    return live

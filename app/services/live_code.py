@@ -8,7 +8,8 @@ from importlib.metadata import PackageNotFoundError, version
 
 from app.content import Catalog, Snippet
 from app.sandbox import RunResult, Sandbox
-from app.services.rate_limit import RateLimiter
+from app.services.output_store import OutputStore
+from app.services.rate_limit import RunLimit
 
 log = logging.getLogger("torchquiz.live")
 
@@ -52,13 +53,15 @@ class LiveCode:
         sandbox: Sandbox | None,
         *,
         code_kb: int,
-        rate: RateLimiter,
+        rate: RunLimit,
         why_off: str = "running code is turned off on this server",
+        store: OutputStore | None = None,
     ) -> None:
         self.sandbox = sandbox
         self.why_off = why_off
         self.code_kb = code_kb
         self.rate = rate
+        self.store = store  # authored outputs kept across restarts and replicas
         self._torch = torch_version()
         self._cache: dict[str, RunResult] = {}
         self.warmed = False  # every authored run computed once (or the warm-up gave up)
@@ -71,6 +74,24 @@ class LiveCode:
 
     def _key(self, code: str, check: str | None = None) -> str:
         return hashlib.sha256(f"{self._torch}\0{code}\0{check}".encode()).hexdigest()
+
+    async def load_known_outputs(self) -> int:
+        """Fill the cache with the authored outputs the database already holds for this
+        torch version (a restart or another replica ran them); how many were found."""
+        if self.store is None:
+            return 0
+        known = await asyncio.to_thread(self.store.load, self._torch)
+        self._cache.update(known)
+        return len(known)
+
+    async def _keep(self, key: str, result: RunResult) -> None:
+        self._cache[key] = result
+        if self.store is None:
+            return
+        try:
+            await asyncio.to_thread(self.store.save, key, self._torch, result)
+        except Exception:  # the page can do without it; the next start runs it again
+            log.exception("could not store an authored output")
 
     def cached_outputs(self, snippets: Iterable[Snippet]) -> dict[str, RunResult]:
         """The outputs already computed, by snippet id; never waits."""
@@ -100,7 +121,7 @@ class LiveCode:
         future.set_result(result)
         # A timeout may come from load rather than the code; only keep definite results.
         if result.status in {"ok", "error"}:
-            self._cache[key] = result
+            await self._keep(key, result)
         return result
 
     async def output(self, snippet: Snippet) -> RunResult | None:
@@ -148,7 +169,7 @@ class LiveCode:
         known = self._cache.get(self._key(code, check))
         if known is not None:  # authored code run unedited: its result is known
             return known
-        self.rate.hit(learner_id)
+        await self.rate.check(learner_id)
         result = await self.sandbox.run(code, check=check)
         # A learner's code is theirs: the log keeps only a hash of it.
         digest = hashlib.sha256(code.encode()).hexdigest()
