@@ -3,6 +3,7 @@
 import asyncio
 import dataclasses
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -16,11 +17,13 @@ from app.config import ConfigurationError, Settings
 from app.content import Catalog, ContentError, Topic, load_catalog, load_topic_file
 from app.content.schema import json_schema
 from app.logs import configure_logging
-from app.sandbox import Sandbox
+from app.sandbox import Sandbox, launcher
+from app.sandbox.launcher import PrivilegeError, seal_scratch_dirs
 from app.services.verify import verify_catalog
 from app.store.backup import BackupError, backup_sqlite
 from app.store.migrations import prepare_database
 
+log = logging.getLogger("torchquiz")
 cli = typer.Typer(help="torchquiz: learn PyTorch by answering questions whose code runs live.")
 db_cli = typer.Typer(help="Database maintenance.")
 cli.add_typer(db_cli, name="db")
@@ -43,8 +46,10 @@ def serve(
     settings = Settings()
     configure_logging(settings.log_format)
     try:
+        # First of all, before a secret is read or a file made: see app/sandbox/launcher.py.
+        split_privileges(settings, reload=reload)
         settings.session_secret()  # refuse a setup that cannot work before anything starts
-    except ConfigurationError as error:
+    except (ConfigurationError, PrivilegeError) as error:
         typer.echo(f"torchquiz: {error}", err=True)
         raise typer.Exit(code=2) from None
     # Migrate once here, before any worker starts: workers creating a schema would race.
@@ -58,6 +63,24 @@ def serve(
         log_config=None,
         access_log=False,  # app.logs.AccessLog writes one line per request instead
         timeout_graceful_shutdown=30,
+    )
+
+
+def split_privileges(settings: Settings, *, reload: bool) -> None:
+    """Started as root with TORCHQUIZ_SERVER_UID: become that uid, leaving a launcher
+    with just what the sandbox's zygotes need to run jobs as yet another uid."""
+    uid = settings.server_uid
+    if uid is None or os.geteuid() != 0:
+        return
+    if reload:
+        raise ConfigurationError("--reload cannot be combined with TORCHQUIZ_SERVER_UID")
+    gid = settings.server_gid or uid
+    sealed = seal_scratch_dirs(gid) if settings.seal_scratch_dirs else []
+    launcher.install(launcher.split(uid, gid))
+    log.info(
+        "running as uid %d; the sandbox launcher keeps the uid drop (closed to others: %s)",
+        uid,
+        ", ".join(sealed) or "nothing",
     )
 
 

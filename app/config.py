@@ -71,6 +71,20 @@ class Settings(BaseSettings):
         description="Run code even when neither Landlock nor the uid drop hides the data "
         "folder from it (the server refuses by default).",
     )
+    server_uid: int | None = Field(
+        default=None,
+        ge=1,
+        description="Started as root (the Docker image): the web server drops to this uid, "
+        "and only the sandbox's launcher keeps the privileges to run jobs as uid 65534.",
+    )
+    server_gid: int | None = Field(
+        default=None, ge=1, description="The group of TORCHQUIZ_SERVER_UID (default: the same)."
+    )
+    seal_scratch_dirs: bool = Field(
+        default=False,
+        description="With TORCHQUIZ_SERVER_UID, in a container only: close /tmp, /var/tmp, "
+        "/dev/shm and /run/lock to other uids at start (the image sets it).",
+    )
     # Isolation layers; turn one off only for tests or on a host that lacks it.
     sandbox_seccomp: bool = Field(default=True, description="Deny dangerous syscalls (seccomp).")
     sandbox_landlock: bool = Field(default=True, description="Hide the file system (Landlock).")

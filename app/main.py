@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             catalog.question_count,
             len(catalog.errors),
         )
-        live = await start_live_code(settings)
+        live = await start_live_code(settings, app.state.engine)
         app.state.live = live
         warming = asyncio.create_task(live.warm(authored_runs(catalog)))
         try:

@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any, NoReturn, TextIO
 
-from . import harness, landlock, outcome, privileges, seccomp_filter
+from . import harness, jobdir, landlock, outcome, privileges, seccomp_filter
 from .check import CHECK_FD
 from .limits import Limits
 
@@ -81,7 +81,10 @@ def _lock_down(ctx: JobContext, req: JobRequest) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    os.chdir(req.job_dir)
+    if ctx.uid_drop:
+        jobdir.hand_over(req.job_dir)
+        # What the job creates stays readable (and removable) by the web process's group.
+        os.umask(0o007)
     rules = list(ctx.landlock_rules)
     job_rule = landlock.open_rule(req.job_dir, landlock.READ_WRITE)
     if job_rule is not None:
@@ -91,6 +94,8 @@ def _lock_down(ctx: JobContext, req: JobRequest) -> None:
         privileges.drop_to_job_user()
     elif ctx.cap_drop:
         privileges.drop_capabilities()
+    # As the job's own uid: a zygote without CAP_DAC_OVERRIDE may not enter the folder.
+    os.chdir(req.job_dir)
     privileges.no_new_privs()
     if ctx.landlock_abi is not None:
         landlock.restrict_self(ctx.landlock_abi, rules)

@@ -27,9 +27,15 @@ def make_root(parent: str | None) -> str:
 
 
 def make_job_dir(root: str, *, for_job_uid: bool) -> str:
+    """A new, empty job dir. For a job that drops to the job uid, root gives it away
+    now; any other web process shares it with that uid through its own group (setgid,
+    so what the job creates is the group's too) and the job takes it (hand_over)."""
     path = tempfile.mkdtemp(prefix="job-", dir=root)
     if for_job_uid:
-        os.chown(path, JOB_UID, JOB_GID)
+        if os.geteuid() == 0:
+            os.chown(path, JOB_UID, JOB_GID)
+        else:
+            os.chmod(path, 0o2770)
     return path
 
 
@@ -69,8 +75,23 @@ def measure(path: str, max_bytes: int, max_entries: int) -> Usage:
     return usage
 
 
-def remove_tree(path: str) -> None:
-    """Delete a job dir whatever the job did to it: modes, depth, links.
+def hand_over(path: str) -> None:
+    """Give the job uid a job dir that a web process other than root made (run in the
+    job before it drops its uid; needs CAP_CHOWN). A directory keeps its group and its
+    setgid bit through chown, so the web process's group can still read and empty it."""
+    if os.stat(path).st_uid != JOB_UID:
+        os.chown(path, JOB_UID, -1)
+
+
+def _may_chmod(st: os.stat_result) -> bool:
+    # Root may change any mode, an owner its own; anyone else goes on with the modes it
+    # finds, and a PermissionError further on says the job's uid must empty it.
+    return os.geteuid() in (0, st.st_uid)
+
+
+def remove_tree(path: str, *, keep_top: bool = False) -> None:
+    """Delete a job dir whatever the job did to it: modes, depth, links (only its
+    contents with `keep_top`).
 
     Iterative, with at most two descriptors open: subfolders are moved up to the
     top before their parent is emptied, so depth never costs recursion or fds.
@@ -81,7 +102,8 @@ def remove_tree(path: str) -> None:
         return
     serial = 0
     try:
-        os.chmod(top, 0o700)  # the job may have taken its own write permission away
+        if _may_chmod(os.stat(top)):
+            os.chmod(top, 0o700)  # the job may have taken its own write permission away
         while True:
             names = os.listdir(top)
             if not names:
@@ -93,7 +115,8 @@ def remove_tree(path: str) -> None:
                     continue
                 sub = _open_dir(top, name)
                 try:
-                    os.chmod(sub, 0o700)
+                    if _may_chmod(os.stat(sub)):
+                        os.chmod(sub, 0o700)
                     for child in os.listdir(sub):
                         cst = os.stat(child, dir_fd=sub, follow_symlinks=False)
                         if stat.S_ISDIR(cst.st_mode):
@@ -106,7 +129,8 @@ def remove_tree(path: str) -> None:
                 os.rmdir(name, dir_fd=top)
     finally:
         os.close(top)
-    os.rmdir(path)
+    if not keep_top:
+        os.rmdir(path)
 
 
 def _free_name(top: int, serial: int) -> int:
@@ -124,5 +148,7 @@ def _open_dir(parent: int, name: str) -> int:
         return os.open(name, flags, dir_fd=parent)
     except PermissionError:
         # The job made it unreadable; as its owner (or root) we may give access back.
+        if not _may_chmod(os.stat(name, dir_fd=parent, follow_symlinks=False)):
+            raise
         os.chmod(name, 0o700, dir_fd=parent)  # a directory: no link to follow
         return os.open(name, flags, dir_fd=parent)

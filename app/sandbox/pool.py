@@ -227,12 +227,25 @@ class Sandbox:
 
     async def _remove(self, job_dir: str) -> None:
         try:
-            if os.listdir(job_dir):
-                await asyncio.to_thread(jobdir.remove_tree, job_dir)
-            else:
+            try:
+                if os.listdir(job_dir):
+                    await asyncio.to_thread(jobdir.remove_tree, job_dir)
+                else:
+                    os.rmdir(job_dir)
+            except PermissionError:
+                # A job running as another uid made part of its folder private.
+                if not await self._clean_as_job_uid(job_dir):
+                    raise
                 os.rmdir(job_dir)
         except OSError:
             log.exception("sandbox: could not remove %s", job_dir)
+
+    async def _clean_as_job_uid(self, job_dir: str) -> bool:
+        try:
+            zygote = await self._live_zygote()
+        except SandboxBusy:
+            return False
+        return await zygote.clean(next(self._ids), job_dir)
 
     def _retry_after(self) -> float:
         return max(1.0, round(self.limits.wall_s * (self._queued + 1) / self.limits.workers / 4))

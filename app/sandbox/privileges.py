@@ -13,10 +13,19 @@ import resource
 from .limits import JOB_GID, JOB_UID, Limits
 
 _PR_SET_PDEATHSIG = 1
+_PR_SET_DUMPABLE = 4
+_PR_CAPBSET_DROP = 24
 _PR_SET_NO_NEW_PRIVS = 38
 _PR_CAP_AMBIENT = 47
 _PR_CAP_AMBIENT_CLEAR_ALL = 4
 _CAP_VERSION_3 = 0x20080522
+
+# Capability numbers (linux/capability.h).
+CAP_CHOWN = 0
+CAP_KILL = 5
+CAP_SETGID = 6
+CAP_SETUID = 7
+_LAST_CAP_FILE = "/proc/sys/kernel/cap_last_cap"
 
 # Threads count against RLIMIT_NPROC per real uid, shared by every job of that uid.
 _NPROC_WHEN_DROPPED = 256
@@ -88,3 +97,54 @@ def drop_capabilities() -> None:
     if _libc.capset(ctypes.byref(header), data) != 0:
         err = ctypes.get_errno()
         raise OSError(err, f"capset: {os.strerror(err)}")
+
+
+def _capget() -> tuple[int, int, int]:
+    header = _CapHeader(_CAP_VERSION_3, 0)
+    data = (_CapData * 2)()
+    if _libc.capget(ctypes.byref(header), data) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"capget: {os.strerror(err)}")
+
+    def join(name: str) -> int:
+        return int(getattr(data[0], name)) | int(getattr(data[1], name)) << 32
+
+    return join("effective"), join("permitted"), join("inheritable")
+
+
+def has_capabilities(*caps: int) -> bool:
+    """Whether every capability in `caps` is in this process's effective set."""
+    effective, _, _ = _capget()
+    return all(effective >> cap & 1 for cap in caps)
+
+
+def keep_only_capabilities(*caps: int) -> None:
+    """Give up every capability but `caps`, for good: out of the bounding set too, so
+    that executing a program as root never brings the others back."""
+    with open(_LAST_CAP_FILE) as handle:
+        last = int(handle.read())
+    for cap in range(last + 1):
+        if cap not in caps:
+            _prctl(_PR_CAPBSET_DROP, cap)
+    _prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL)
+    mask = sum(1 << cap for cap in caps)
+    header = _CapHeader(_CAP_VERSION_3, 0)
+    data = (_CapData * 2)()
+    for half in (0, 1):
+        bits = (mask >> (32 * half)) & 0xFFFFFFFF
+        data[half].effective = bits
+        data[half].permitted = bits
+        data[half].inheritable = 0
+    if _libc.capset(ctypes.byref(header), data) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"capset: {os.strerror(err)}")
+
+
+def become(uid: int, gid: int) -> None:
+    """Turn a root process into `uid`:`gid` for good (no way back, no capability left)."""
+    os.setgroups([])
+    os.setresgid(gid, gid, gid)
+    os.setresuid(uid, uid, uid)
+    # Changing uid made the process non-dumpable, which makes /proc/self root's; the
+    # process needs its own /proc entries (and nothing of its uid may trace it anyway).
+    _prctl(_PR_SET_DUMPABLE, 1)

@@ -13,7 +13,7 @@ import os
 import socket
 import subprocess
 import sys
-from typing import Any
+from typing import Any, Protocol
 
 from app.paths import PROJECT_ROOT
 
@@ -48,6 +48,26 @@ _BOOT = "; ".join(
     ]
 )
 
+
+def zygote_command(fd: int, config: str) -> list[str]:
+    """The command line of a zygote that talks on descriptor `fd`, configured by `config`."""
+    return [sys.executable, "-s", "-P", "-B", "-c", _BOOT, "--fd", str(fd), "--config", config]
+
+
+class _Process(Protocol):
+    """What the client needs of a zygote's process: asyncio's, or one the launcher made."""
+
+    @property
+    def pid(self) -> int: ...
+
+    @property
+    def returncode(self) -> int | None: ...
+
+    def kill(self) -> None: ...
+
+    async def wait(self) -> int: ...
+
+
 Done = dict[str, Any]
 LOST: Done = {"op": "done", "status": None, "cpu": 0.0, "error": "zygote lost"}
 
@@ -66,7 +86,7 @@ class ZygoteClient:
         self.stopping = False
         self.info: dict[str, Any] = {}
         self.on_lost: list[Any] = []
-        self._proc: asyncio.subprocess.Process | None = None
+        self._proc: _Process | None = None
         self._sock: socket.socket | None = None
         self._pending: dict[int, asyncio.Future[Done]] = {}
         self._ready: asyncio.Future[dict[str, Any]] | None = None
@@ -83,27 +103,25 @@ class ZygoteClient:
         config = json.dumps(
             {"limits": dataclasses.asdict(self.limits), "layers": dataclasses.asdict(self.layers)}
         )
+        from .launcher import installed  # the launcher imports this module
+
+        launcher = installed()
         try:
-            self._proc = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-s",
-                "-P",
-                "-B",
-                "-c",
-                _BOOT,
-                "--fd",
-                str(theirs.fileno()),
-                "--config",
-                config,
-                pass_fds=(theirs.fileno(),),
-                env=ZYGOTE_ENV,
-                cwd="/",
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                start_new_session=True,
-            )
+            if launcher is not None:  # this server split at start (see launcher.py)
+                self._proc = await launcher.spawn(config, theirs.fileno())
+            else:
+                self._proc = await asyncio.create_subprocess_exec(
+                    *zygote_command(theirs.fileno(), config),
+                    pass_fds=(theirs.fileno(),),
+                    env=ZYGOTE_ENV,
+                    cwd="/",
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
         finally:
             theirs.close()
+        assert self._proc is not None
         self.pid = self._proc.pid
         mine.setblocking(False)
         self._sock = mine
@@ -195,6 +213,21 @@ class ZygoteClient:
                 self._pending.pop(job_id, None)
                 self._lost()
                 raise ZygoteGone() from None
+
+    async def clean(self, job_id: int, job_dir: str) -> bool:
+        """Have the zygote empty `job_dir` as the job uid; whether it could."""
+        assert self._loop is not None
+        if not self.alive or self._sock is None:
+            return False
+        fut: asyncio.Future[Done] = self._loop.create_future()
+        self._pending[job_id] = fut
+        try:
+            protocol.send(self._sock, {"op": "clean", "id": job_id, "dir": job_dir})
+        except OSError:
+            self._pending.pop(job_id, None)
+            return False
+        done = await fut
+        return done.get("error") is None and done.get("status") == 0
 
     async def _writable(self) -> None:
         assert self._loop is not None

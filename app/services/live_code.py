@@ -6,12 +6,16 @@ import logging
 from collections.abc import Iterable, Mapping
 from importlib.metadata import PackageNotFoundError, version
 
+from sqlalchemy import Engine
+
 from app.config import Settings
 from app.content import Catalog, CodeQuestion, Snippet
 from app.sandbox import CodeTooLong, RunResult, Sandbox, SandboxBusy
 from app.services.grades import RunSummary
-from app.services.rate_limit import RateLimiter
+from app.services.output_store import OutputStore
+from app.services.rate_limit import RateLimiter, RunLimit
 from app.services.refusals import CodeTooLarge, RunnersBusy, RunsDisabled
+from app.services.shared_limits import SharedRateLimiter
 
 log = logging.getLogger("torchquiz.live")
 
@@ -47,12 +51,14 @@ class LiveCode:
         self,
         sandbox: Sandbox | None,
         *,
-        rate: RateLimiter,
+        rate: RunLimit,
         why_off: str = "running code is turned off on this server",
+        store: OutputStore | None = None,
     ) -> None:
         self._sandbox = sandbox
         self.why_off = why_off
         self.rate = rate
+        self.store = store  # authored outputs kept across restarts and replicas
         self._torch = torch_version()
         self._cache: dict[str, RunResult] = {}
         self.warmed = False  # every authored run computed once (or the warm-up gave up)
@@ -81,6 +87,24 @@ class LiveCode:
 
     def _key(self, code: str, check: str | None = None) -> str:
         return hashlib.sha256(f"{self._torch}\0{code}\0{check}".encode()).hexdigest()
+
+    async def load_known_outputs(self) -> int:
+        """Fill the cache with the authored outputs the database already holds for this
+        torch version (a restart or another replica ran them); how many were found."""
+        if self.store is None:
+            return 0
+        known = await asyncio.to_thread(self.store.load, self._torch)
+        self._cache.update(known)
+        return len(known)
+
+    async def _keep(self, key: str, result: RunResult) -> None:
+        self._cache[key] = result
+        if self.store is None:
+            return
+        try:
+            await asyncio.to_thread(self.store.save, key, self._torch, result)
+        except Exception:  # the page can do without it; the next start runs it again
+            log.exception("could not store an authored output")
 
     def cached_outputs(self, snippets: Iterable[Snippet]) -> dict[str, RunSummary]:
         """The outputs already computed, by snippet id; never waits."""
@@ -118,7 +142,7 @@ class LiveCode:
         future.set_result(result)
         # A timeout may come from load rather than the code; only keep definite results.
         if result.status in {"ok", "error"}:
-            self._cache[key] = result
+            await self._keep(key, result)
         return result
 
     async def outputs(self, snippets: Iterable[Snippet]) -> dict[str, RunSummary]:
@@ -158,7 +182,7 @@ class LiveCode:
         known = self._cache.get(self._key(code, check))
         if known is not None:  # authored code run unedited: its result is known
             return known
-        self.rate.hit(learner_id)
+        await self.rate.check(learner_id)
         result = await self._sandboxed(code, check)
         # A learner's code is theirs: the log keeps only a hash of it.
         digest = hashlib.sha256(code.encode()).hexdigest()
@@ -189,9 +213,14 @@ def _files_unprotected(sandbox: Sandbox, settings: Settings) -> str | None:
     )
 
 
-async def start_live_code(settings: Settings) -> LiveCode:
+async def start_live_code(settings: Settings, engine: Engine) -> LiveCode:
     """Start the sandbox as configured, unless runs are off or would not be contained."""
-    rate = RateLimiter(settings.run_rate_per_min)
+    # Replicas share a database server: they count runs there, as one limit.
+    rate: RunLimit = (
+        RateLimiter(settings.run_rate_per_min)
+        if settings.uses_sqlite
+        else SharedRateLimiter(engine, settings.run_rate_per_min)
+    )
     if not settings.run_enabled:
         log.warning("running code is turned off (TORCHQUIZ_RUN_ENABLED=false)")
         return LiveCode(None, rate=rate)
@@ -204,4 +233,7 @@ async def start_live_code(settings: Settings) -> LiveCode:
         await sandbox.close()
         why = "running code is off: " + unprotected
         return LiveCode(None, rate=rate, why_off=why)
-    return LiveCode(sandbox, rate=rate)
+    live = LiveCode(sandbox, rate=rate, store=OutputStore(engine))
+    known = await live.load_known_outputs()
+    log.info("%d outputs of authored code already known", known)
+    return live

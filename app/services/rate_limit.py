@@ -3,15 +3,25 @@
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import Protocol
 
 from app.services.refusals import RateLimited
+
+
+class RunLimit(Protocol):
+    """How LiveCode limits a learner's runs: in memory (below) or in the database
+    (shared_limits.SharedRateLimiter, when replicas share a database server)."""
+
+    per_minute: int
+
+    async def check(self, key: str) -> None: ...
 
 
 class RateLimiter:
     """At most `per_minute` events per key in any 60 s window; 0 means no limit.
 
-    Kept in memory: with several replicas each enforces its own window, which bounds
-    a learner to `replicas × per_minute` — acceptable for a limit that protects CPU.
+    Kept in memory, for one server; replicas on a database server count in the
+    database instead (app.services.shared_limits).
     """
 
     WINDOW_S = 60.0
@@ -35,6 +45,10 @@ class RateLimiter:
         events.append(now)
         if len(self._events) > 10_000:  # forget idle learners so memory stays bounded
             self._forget_idle(now)
+
+    async def check(self, key: str) -> None:
+        """`hit`, with the interface of the limit counted in the database."""
+        self.hit(key)
 
     def _forget_idle(self, now: float) -> None:
         for key in [k for k, v in self._events.items() if not v or now - v[-1] >= self.WINDOW_S]:

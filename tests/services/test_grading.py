@@ -19,9 +19,10 @@ from app.content import (
     Question,
     load_catalog,
 )
+from app.sandbox import Sandbox
 from app.services.grades import Answer, Grade
 from app.services.grading import check_shape, explain, form_answer, grade
-from app.services.live_code import LiveCode, start_live_code
+from app.services.live_code import LiveCode
 from app.services.rate_limit import RateLimiter
 from app.services.refusals import InvalidAnswer
 from tests.helpers import FIXTURE_QUIZZES
@@ -42,8 +43,10 @@ class Live:
 
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
-        settings = Settings(quiz_dir=FIXTURE_QUIZZES, run_rate_per_min=0)
-        self.code = self.loop.run_until_complete(start_live_code(settings))
+        settings = Settings()
+        sandbox = Sandbox(settings.run_limits(), settings.sandbox_layers())
+        self.loop.run_until_complete(sandbox.start())
+        self.code = LiveCode(sandbox, rate=RateLimiter(0))
 
     def grade(self, q: Question, answer: Answer) -> Grade:
         return self.loop.run_until_complete(grade(q, answer, live=self.code, learner_id="t"))

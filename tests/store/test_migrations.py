@@ -30,7 +30,9 @@ def test_downgrade_and_upgrade_again(database_url: str, tmp_path: Path) -> None:
         assert sorted(inspect(engine).get_table_names()) == [
             "alembic_version",
             "attempt",
+            "authored_output",
             "learner",
+            "rate_event",
         ]
     finally:
         engine.dispose()

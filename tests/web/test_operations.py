@@ -210,3 +210,62 @@ def test_runs_are_refused_when_nothing_hides_the_data_folder(tmp_path: Path) -> 
         )
         assert refused.status_code == 503
         assert "TORCHQUIZ_RUN_ALLOW_UNPROTECTED_FILES" in refused.json()["detail"]
+
+
+@pytest.mark.skipif(
+    POSTGRES_ADMIN_URL is None, reason="needs TORCHQUIZ_TEST_POSTGRES (make test starts one)"
+)
+def test_replicas_share_the_run_limit_and_the_authored_outputs(tmp_path: Path) -> None:
+    with fresh_postgres_database() as url:
+        env = {
+            "TORCHQUIZ_DATABASE_URL": url,
+            "TORCHQUIZ_SECRET_KEY": "shared-by-every-replica",
+            "TORCHQUIZ_RUN_RATE_PER_MIN": "2",
+        }
+        with live_server(tmp_path / "a", FIXTURE_QUIZZES, env=env) as first:
+            wait_until_warmed(first.url)
+            ran_first = httpx.get(f"{first.url}/healthz").json()["sandbox"]["jobs_run"]
+            assert ran_first > 0, "the first replica ran the authored snippets"
+            # A second replica (or a restart) finds their outputs in the database.
+            with live_server(tmp_path / "b", FIXTURE_QUIZZES, env=env) as second:
+                wait_until_warmed(second.url)
+                sandbox = httpx.get(f"{second.url}/healthz").json()["sandbox"]
+                assert sandbox["jobs_run"] == 0, "no authored snippet ran again"
+                page = httpx.get(f"{second.url}/api/topics/basics").json()
+                outputs = [p["snippet"]["output"] for p in page["lesson"] if p["snippet"]]
+                assert outputs and all(o["status"] == "ok" for o in outputs)
+
+                http, token = session(first.url)
+                with closing(http):
+                    for n in range(2):
+                        run = http.post(
+                            "/api/run",
+                            json={"code": f"print({n})"},
+                            headers={"X-CSRF-Token": token},
+                        )
+                        assert run.status_code == 200, run.text
+                    cookies = dict(http.cookies)
+                # The same learner on the other replica has used up the site's limit.
+                with httpx.Client(base_url=second.url, cookies=cookies, timeout=30) as other:
+                    refused = other.post(
+                        "/api/run", json={"code": "print(2)"}, headers={"X-CSRF-Token": token}
+                    )
+                    assert refused.status_code == 429
+                    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+                    # Another learner is not limited by it.
+                    fresh, fresh_token = session(second.url)
+                    with closing(fresh):
+                        allowed = fresh.post(
+                            "/api/run",
+                            json={"code": "print(3)"},
+                            headers={"X-CSRF-Token": fresh_token},
+                        )
+                        assert allowed.status_code == 200 and allowed.json()["stdout"] == "3\n"
+
+
+def wait_until_warmed(url: str, timeout_s: float = 120) -> None:
+    """Until the server has computed (or loaded) every authored run's output."""
+    deadline = time.monotonic() + timeout_s
+    while not httpx.get(f"{url}/healthz").json()["sandbox"].get("warmed"):
+        assert time.monotonic() < deadline, "the authored runs were never all computed"
+        time.sleep(0.2)
