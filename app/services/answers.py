@@ -2,14 +2,17 @@
 
 import asyncio
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 
 from app.content import Question, Topic
 from app.services.grades import Answer, Explanation, Grade
 from app.services.grading import explain, grade
 from app.services.live_code import LiveCode
-from app.services.progress import latest_answer, record_attempt
+from app.services.progress import attempt_by_key, latest_answer, record_attempt
+from app.store.models import utcnow
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,29 @@ class Answered:
     explanation: Explanation
 
 
+MAX_TIME_TAKEN = timedelta(hours=24)  # longer means the page was left open, not thought
+
+
+def time_taken_ms(shown_at: datetime | None, now: datetime) -> int | None:
+    """Milliseconds from the question being shown to the answer; None when unknown or
+    implausible (a clock in the future, a tab left open for days)."""
+    if shown_at is None or not timedelta(0) <= now - shown_at <= MAX_TIME_TAKEN:
+        return None
+    return round((now - shown_at).total_seconds() * 1000)
+
+
+async def _submitted(
+    engine: Engine, learner_id: str, question: Question, idempotency_key: str | None
+) -> Answered | None:
+    """The answer already stored under this idempotency key, if any."""
+    if idempotency_key is None:
+        return None
+    done = await asyncio.to_thread(
+        attempt_by_key, engine=engine, learner_id=learner_id, idempotency_key=idempotency_key
+    )
+    return None if done is None else Answered(done[0], done[1], explain(question, *done))
+
+
 async def submit_answer(
     *,
     live: LiveCode,
@@ -29,21 +55,37 @@ async def submit_answer(
     topic: Topic,
     question: Question,
     answer: Answer,
+    idempotency_key: str | None = None,
+    shown_at: datetime | None = None,
 ) -> Answered:
-    """Grade an answer and store it as an attempt; a refused answer stores nothing.
+    """Grade an answer and store it as an attempt; a refused answer stores nothing. A
+    repeated submit with the same idempotency key stores nothing more and gets the first
+    verdict back.
 
     Raises the `Refused` errors of grading and of running code (see app.services.refusals).
     """
+    done = await _submitted(engine, learner_id, question, idempotency_key)
+    if done is not None:
+        return done
     verdict = await grade(question, answer, live=live, learner_id=learner_id)
-    await asyncio.to_thread(
-        record_attempt,
-        engine=engine,
-        learner_id=learner_id,
-        topic=topic,
-        question=question,
-        answer=answer,
-        grade=verdict,
-    )
+    try:
+        await asyncio.to_thread(
+            record_attempt,
+            engine=engine,
+            learner_id=learner_id,
+            topic=topic,
+            question=question,
+            answer=answer,
+            grade=verdict,
+            idempotency_key=idempotency_key,
+            time_taken_ms=time_taken_ms(shown_at, utcnow()),
+        )
+    except IntegrityError:
+        # The same key raced in from a second click: the first one stored is the answer.
+        done = await _submitted(engine, learner_id, question, idempotency_key)
+        if done is None:
+            raise
+        return done
     return Answered(answer, verdict, explain(question, answer, verdict))
 
 

@@ -1,11 +1,13 @@
-"""Anonymous learners: created on first visit, known by an id in a signed cookie."""
+"""Learners: an id in a signed cookie from the first visit, a row only from the first
+write (an answer or a sign-up), so that reading pages never writes to the database."""
 
 import secrets
 
-from sqlalchemy import Engine
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
 
-from app.store.database import session_scope
-from app.store.models import Learner
+from app.store.models import Learner, utcnow
 
 
 def new_learner_id() -> str:
@@ -13,19 +15,9 @@ def new_learner_id() -> str:
     return secrets.token_urlsafe(18)
 
 
-def learner_exists(*, engine: Engine, learner_id: str) -> bool:
-    """Whether a learner with this id is stored."""
-    with session_scope(engine) as session:
-        return session.get(Learner, learner_id) is not None
-
-
-def get_or_create_learner(*, engine: Engine, learner_id: str | None) -> Learner:
-    """The learner with this id, or a new one when the id is missing or unknown."""
-    with session_scope(engine) as session:
-        if learner_id:
-            learner = session.get(Learner, learner_id)
-            if learner is not None:
-                return learner
-        learner = Learner(id=new_learner_id())
-        session.add(learner)
-    return learner
+def ensure_learner(session: Session, learner_id: str) -> None:
+    """Store the learner if it is not stored yet, in the caller's transaction; two first
+    answers at once both succeed."""
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(Learner).values(id=learner_id, created_at=utcnow())
+    session.execute(statement.on_conflict_do_nothing(index_elements=["id"]))

@@ -7,6 +7,7 @@ from sqlmodel import col, select
 
 from app.content import Catalog, Question, Topic
 from app.services.grades import Answer, Grade
+from app.services.learners import ensure_learner
 from app.store.database import session_scope
 from app.store.models import Attempt
 
@@ -40,8 +41,13 @@ def record_attempt(
     question: Question,
     answer: Answer,
     grade: Grade,
+    idempotency_key: str | None = None,
+    time_taken_ms: int | None = None,
 ) -> Attempt:
-    """Store a graded answer as an attempt, with what its feedback shows."""
+    """Store a graded answer as an attempt, with what its feedback shows; the learner's
+    first answer stores the learner too, in the same transaction.
+
+    Raises sqlalchemy's IntegrityError when this learner already used `idempotency_key`."""
     attempt = Attempt(
         learner_id=learner_id,
         topic_id=topic.id,
@@ -49,10 +55,29 @@ def record_attempt(
         answer=answer.as_json(),
         correct=grade.correct,
         detail=grade.as_json(),
+        idempotency_key=idempotency_key,
+        time_taken_ms=time_taken_ms,
     )
     with session_scope(engine) as session:
+        ensure_learner(session, learner_id)
         session.add(attempt)
     return attempt
+
+
+def attempt_by_key(
+    *, engine: Engine, learner_id: str, idempotency_key: str
+) -> tuple[Answer, Grade] | None:
+    """The answer this learner already submitted with this idempotency key, as graded."""
+    with session_scope(engine) as session:
+        attempt = session.exec(
+            select(Attempt).where(
+                Attempt.learner_id == learner_id, Attempt.idempotency_key == idempotency_key
+            )
+        ).first()
+    if attempt is None:
+        return None
+    answer = Answer.from_json(attempt.answer)
+    return answer, Grade.from_stored(attempt.correct, attempt.detail)
 
 
 def latest_answer(

@@ -1,8 +1,9 @@
-"""The tables: learners and their attempts, keyed by the stable topic and question ids."""
+"""The tables: learners, their sign-in sessions and their attempts, keyed by the stable
+topic and question ids."""
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Index, Text
+from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -12,9 +13,26 @@ def utcnow() -> datetime:
 
 
 class Learner(SQLModel, table=True):
-    """Someone using the site; anonymous, known by the id in their session cookie."""
+    """Someone who has answered, run code or signed up. Anonymous (known by the id in
+    their session cookie) until they choose a username and password."""
+
+    __table_args__ = (Index("ix_learner_username", "username", unique=True),)
 
     id: str = Field(primary_key=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    # Lowercase: usernames are unique whatever their case. None for anonymous learners.
+    username: str | None = Field(default=None, max_length=32)
+    password_hash: str | None = Field(default=None, max_length=255)
+
+
+class LoginSession(SQLModel, table=True):
+    """A signed-in browser: its cookie carries the token, the table only the token's hash,
+    so that logging out or deleting the account revokes it."""
+
+    __tablename__ = "login_session"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    learner_id: str = Field(foreign_key="learner.id", ondelete="CASCADE", max_length=64, index=True)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -23,6 +41,8 @@ class Attempt(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_attempt_learner_question", "learner_id", "topic_id", "question_id"),
+        # A repeated submit (a second click, a retried request) is recorded once.
+        UniqueConstraint("learner_id", "idempotency_key", name="uq_attempt_idempotency"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -32,4 +52,7 @@ class Attempt(SQLModel, table=True):
     answer: str = Field(sa_type=Text)  # what was given, as JSON: option id(s), value or code
     correct: bool
     detail: str | None = Field(default=None, sa_type=Text)  # what the feedback shows, as JSON
+    idempotency_key: str | None = Field(default=None, max_length=80)
+    # From the question being shown to the answer; None when the client did not say.
+    time_taken_ms: int | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow, index=True)

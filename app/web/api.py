@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, Header, HTTPException
 
 from app.web import schemas, views
 from app.web.deps import (
@@ -16,10 +16,11 @@ from app.web.page_models import (
     LatestFeedbackDep,
     ProgressPageDep,
     QuestionPageDep,
+    Submission,
     TopicPageDep,
     answer_feedback,
 )
-from app.web.schemas import AnswerBody, ErrorBody, RunRequest
+from app.web.schemas import KEY_MAX, AnswerBody, ErrorBody, RunRequest
 
 router = APIRouter(
     prefix="/api",
@@ -70,10 +71,15 @@ def question(page: QuestionPageDep) -> schemas.QuestionPage:
     },
 )
 async def answer(
-    body: AnswerBody, place: QuestionPlaceDep, learner_id: PostingLearner
+    body: AnswerBody,
+    place: QuestionPlaceDep,
+    learner_id: PostingLearner,
+    idempotency_key: Annotated[str | None, Header(max_length=KEY_MAX)] = None,
 ) -> schemas.Feedback:
-    """Answer a question; the reply says whether it was right and explains the solution."""
-    return await answer_feedback(place, learner_id, body.answer())
+    """Answer a question; the reply says whether it was right and explains the solution.
+    A repeated request with the same Idempotency-Key is recorded once and answered alike."""
+    sent = Submission(body.answer(), idempotency_key, body.shown_at)
+    return await answer_feedback(place, learner_id, sent)
 
 
 @router.get("/topics/{topic_id}/questions/{question_id}/feedback")

@@ -8,11 +8,9 @@ from sqlalchemy import Engine
 
 from app.config import Settings
 from app.content import Catalog, ContentSource, Question, Topic
-from app.services.learners import get_or_create_learner, learner_exists
 from app.services.live_code import LiveCode
 from app.web.csrf import csrf_token, csrf_valid
-
-SESSION_LEARNER_KEY = "learner"
+from app.web.identity import Visitor, visitor_of
 
 
 def get_settings(request: Request) -> Settings:
@@ -38,13 +36,19 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 
 
-def get_learner_id(request: Request, engine: EngineDep) -> str:
-    """The current learner's id; a learner is created on first visit."""
-    learner = get_or_create_learner(
-        engine=engine, learner_id=request.session.get(SESSION_LEARNER_KEY)
-    )
-    request.session[SESSION_LEARNER_KEY] = learner.id
-    return learner.id
+def get_visitor(request: Request, engine: EngineDep) -> Visitor:
+    """Who is asking: an account or an anonymous visitor (never a database write)."""
+    visitor = visitor_of(request, engine)
+    request.state.visitor = visitor  # the navigation shows it on every page
+    return visitor
+
+
+VisitorDep = Annotated[Visitor, Depends(get_visitor)]
+
+
+def get_learner_id(visitor: VisitorDep) -> str:
+    """The current learner's id (stored only once they answer or sign up)."""
+    return visitor.learner_id
 
 
 LearnerDep = Annotated[str, Depends(get_learner_id)]
@@ -62,29 +66,42 @@ _REFUSED = (
 )
 
 
-def _posting_learner(request: Request, token: str | None) -> str:
-    # No session means no token was ever issued: refuse before creating a learner.
-    learner_id = request.session.get(SESSION_LEARNER_KEY)
-    if not isinstance(learner_id, str) or not csrf_valid(
-        request.app.state.session_secret, learner_id, token
-    ):
+def _posting_visitor(request: Request, token: str | None) -> Visitor:
+    # Without a cookie no token was ever issued: refused before anything is stored.
+    if not request.session:
         raise HTTPException(status_code=403, detail=_REFUSED)
-    # A valid cookie whose learner row is gone (a wiped database) must not reach a foreign key.
-    if not learner_exists(engine=get_engine(request), learner_id=learner_id):
+    visitor = get_visitor(request, get_engine(request))
+    if not csrf_valid(request.app.state.session_secret, visitor.learner_id, token):
         raise HTTPException(status_code=403, detail=_REFUSED)
-    return learner_id
+    return visitor
 
 
-def learner_from_header(
+def visitor_from_header(
     request: Request, x_csrf_token: Annotated[str | None, Header()] = None
-) -> str:
+) -> Visitor:
+    """The visitor posting JSON, once its X-CSRF-Token header checks out."""
+    return _posting_visitor(request, x_csrf_token)
+
+
+def visitor_from_form(
+    request: Request, csrf_token: Annotated[str | None, Form()] = None
+) -> Visitor:
+    """The visitor posting a form, once its csrf_token field checks out."""
+    return _posting_visitor(request, csrf_token)
+
+
+def learner_from_header(visitor: Annotated[Visitor, Depends(visitor_from_header)]) -> str:
     """The learner posting JSON, once its X-CSRF-Token header checks out."""
-    return _posting_learner(request, x_csrf_token)
+    return visitor.learner_id
 
 
-def learner_from_form(request: Request, csrf_token: Annotated[str | None, Form()] = None) -> str:
+def learner_from_form(visitor: Annotated[Visitor, Depends(visitor_from_form)]) -> str:
     """The learner posting a form, once its csrf_token field checks out."""
-    return _posting_learner(request, csrf_token)
+    return visitor.learner_id
+
+
+PostingVisitor = Annotated[Visitor, Depends(visitor_from_header)]
+FormVisitor = Annotated[Visitor, Depends(visitor_from_form)]
 
 
 def find_topic(topic_id: str, catalog: CatalogDep) -> Topic:

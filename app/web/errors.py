@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
 from app.services.refusals import Refused
 from app.web.refusals import as_http
@@ -18,8 +19,21 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path in {"/healthz", "/readyz"}
 
 
+def _allowed_methods(request: Request) -> str:
+    # Starlette names only the first route whose path matches; a path served by two
+    # routes (GET and DELETE /api/progress) allows the methods of both.
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.matches(request.scope)[0] != Match.NONE:
+            methods |= route.methods or set()
+    return ", ".join(sorted(methods))
+
+
 async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
+    if error.status_code == 405:
+        allowed = _allowed_methods(request)
+        error = StarletteHTTPException(405, error.detail, headers={"Allow": allowed})
     if _wants_json(request):
         return await http_exception_handler(request, error)
     context = {"status": error.status_code, "detail": error.detail}

@@ -1,6 +1,7 @@
 """One body per page: each coroutine builds a page's model once, as a dependency; the
 HTML route renders it and its JSON twin under /api returns it."""
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends
@@ -74,7 +75,16 @@ async def progress_page(
     )
 
 
-async def submit(place: QuestionPlace, learner_id: str, answer: Answer) -> Answered:
+@dataclass(frozen=True)
+class Submission:
+    """An answer as a client sent it: the answer, its idempotency key, when it was shown."""
+
+    answer: Answer
+    idempotency_key: str | None = None
+    shown_at: int | None = None  # ms since the epoch, from the question page
+
+
+async def submit(place: QuestionPlace, learner_id: str, sent: Submission) -> Answered:
     """Grade and record an answer to the question in the path (raises `Refused`)."""
     return await submit_answer(
         live=place.live,
@@ -82,15 +92,17 @@ async def submit(place: QuestionPlace, learner_id: str, answer: Answer) -> Answe
         learner_id=learner_id,
         topic=place.topic,
         question=place.question,
-        answer=answer,
+        answer=sent.answer,
+        idempotency_key=sent.idempotency_key or None,
+        shown_at=views.from_epoch_ms(sent.shown_at),
     )
 
 
 async def answer_feedback(
-    place: QuestionPlace, learner_id: str, answer: Answer
+    place: QuestionPlace, learner_id: str, sent: Submission
 ) -> schemas.Feedback:
     """Grade and record an answer, then the feedback on it."""
-    answered = await submit(place, learner_id, answer)
+    answered = await submit(place, learner_id, sent)
     return await run_in_threadpool(feedback, place, learner_id, answered)
 
 

@@ -21,12 +21,13 @@ from app.web.page_models import (
     LatestFeedbackDep,
     ProgressPageDep,
     QuestionPageDep,
+    Submission,
     TopicPageDep,
     snippets_of,
     submit,
 )
 from app.web.refusals import as_http
-from app.web.schemas import BACK_MAX, CHOICE_MAX, CODE_MAX, VALUE_MAX
+from app.web.schemas import BACK_MAX, CHOICE_MAX, CODE_MAX, KEY_MAX, VALUE_MAX
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -64,13 +65,16 @@ async def answer(
     choices: Annotated[list[str] | None, Form()] = None,
     value: Annotated[str | None, Form(max_length=VALUE_MAX)] = None,
     code: Annotated[str | None, Form(max_length=CODE_MAX)] = None,
+    idempotency_key: Annotated[str | None, Form(max_length=KEY_MAX)] = None,
+    shown_at: Annotated[int | None, Form(ge=0)] = None,
 ) -> Response:
-    """Grade the submitted form, then show the feedback page (303)."""
+    """Grade the submitted form, then show the feedback page (303); a second click on the
+    same form is recorded once."""
     topic, question, live = place.topic, place.question, place.live
     fields = {"choice": choice, "choices": choices, "value": value, "code": code}
     try:
         given = form_answer(question, choice=choice, choices=choices, value=value, code=code)
-        await submit(place, learner_id, given)
+        await submit(place, learner_id, Submission(given, idempotency_key, shown_at))
     except Refused as error:
         # The same form again, as it was filled in, with what to do.
         outputs = live.cached_outputs(snippets_of(question))

@@ -6,6 +6,8 @@ same message in the form they posted.
 
 from dataclasses import dataclass
 
+from app.services.accounts import InvalidAccount, NotSignedIn, UsernameTaken, WrongCredentials
+from app.services.login_throttle import LoginThrottled
 from app.services.refusals import (
     CodeTooLarge,
     InvalidAnswer,
@@ -21,6 +23,11 @@ STATUS: dict[type[Refused], int] = {
     RateLimited: 429,
     RunnersBusy: 503,
     RunsDisabled: 503,
+    InvalidAccount: 422,
+    UsernameTaken: 409,
+    WrongCredentials: 401,
+    NotSignedIn: 401,
+    LoginThrottled: 429,
 }
 
 

@@ -17,6 +17,7 @@ CHOICE_MAX = 80
 VALUE_MAX = 10_000
 CODE_MAX = 1_000_000  # far above the run limit (TORCHQUIZ_RUN_CODE_KB), which says why
 BACK_MAX = 500
+KEY_MAX = 80  # an Idempotency-Key
 
 
 class Public(BaseModel):
@@ -125,6 +126,14 @@ class QuestionPage(Public):
     question: QuestionPublic
     number: int
     count: int
+    shown_at: int = Field(
+        description="When the page was built (ms since the epoch): send it back as the "
+        "answer's `shown_at`, and the time taken is recorded."
+    )
+    idempotency_key: str = Field(
+        description="A fresh key for the answer's Idempotency-Key header: a repeated submit "
+        "with it is recorded once."
+    )
 
 
 class StepPublic(Public):
@@ -222,6 +231,9 @@ class AnswerBody(BaseModel):
     choices: list[OptionId] | None = Field(default=None, max_length=26, examples=[["a", "c"]])
     value: str | None = Field(default=None, max_length=VALUE_MAX, examples=["torch.Size([2, 3])"])
     code: str | None = Field(default=None, max_length=CODE_MAX)
+    shown_at: int | None = Field(
+        default=None, ge=0, description="The question page's `shown_at`, for the time taken."
+    )
 
     def answer(self) -> Answer:
         """The answer as the services take it."""
@@ -245,3 +257,27 @@ class ErrorBody(BaseModel):
     """Why a request was refused, in words."""
 
     detail: str
+
+
+class Credentials(BaseModel):
+    """A username and password, to sign up or log in."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(max_length=64, examples=["ada"])
+    password: str = Field(max_length=1024, examples=["correct horse battery"])
+
+
+class PasswordBody(BaseModel):
+    """The account's password, to confirm deleting it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    password: str = Field(max_length=1024)
+
+
+class AccountInfo(Public):
+    """Who is signed in (None when anonymous), and the CSRF token for this session."""
+
+    username: str | None
+    csrf_token: str

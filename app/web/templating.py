@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from app import __version__
 from app.paths import TEMPLATES_DIR
+from app.web.csrf import csrf_token
 
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 templates.env.globals["version"] = __version__
@@ -20,4 +21,8 @@ def render(
     state = request.app.state
     if state.settings.dev:
         context = {**context, "content_errors": [str(e) for e in state.content.current().errors]}
+    visitor = getattr(request.state, "visitor", None)
+    if visitor is not None:  # the navigation: who is signed in, and a logout form
+        token = csrf_token(state.session_secret, visitor.learner_id)
+        context = {"visitor": visitor, "nav_csrf": token, **context}
     return templates.TemplateResponse(request, name, context, status_code=status_code)

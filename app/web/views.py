@@ -1,5 +1,8 @@
 """Build each page's public model from the catalog and the learner's progress."""
 
+import secrets
+from datetime import UTC, datetime
+
 from sqlalchemy import Engine
 
 from app.content import (
@@ -15,6 +18,7 @@ from app.content import (
 from app.services.grades import RunSummary
 from app.services.live_code import Outputs
 from app.services.progress import TopicProgress, attempts_of, progress_by_topic
+from app.store.models import utcnow
 from app.web import schemas
 
 
@@ -171,7 +175,24 @@ def question_page(*, topic: Topic, question: Question, outputs: Outputs) -> sche
         question=question_public(topic, question, outputs),
         number=question_number(topic, question),
         count=len(topic.questions),
+        shown_at=epoch_ms(utcnow()),
+        idempotency_key=secrets.token_urlsafe(16),
     )
+
+
+def epoch_ms(moment: datetime) -> int:
+    """A moment as milliseconds since the epoch (what pages hand to clients)."""
+    return round(moment.timestamp() * 1000)
+
+
+def from_epoch_ms(value: int | None) -> datetime | None:
+    """The moment a client handed back, or None when there is none or it is nonsense."""
+    if value is None:
+        return None
+    try:
+        return datetime.fromtimestamp(value / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def progress_page(*, engine: Engine, learner_id: str, catalog: Catalog) -> schemas.ProgressPage:

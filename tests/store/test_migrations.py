@@ -32,6 +32,7 @@ def test_downgrade_and_upgrade_again(database_url: str, tmp_path: Path) -> None:
             "attempt",
             "authored_output",
             "learner",
+            "login_session",
             "rate_event",
         ]
     finally:
@@ -60,3 +61,47 @@ def test_an_app_refuses_a_database_that_is_not_migrated(settings: Settings) -> N
     prepare_database(settings)
     with TestClient(create_app(settings)) as client:
         assert client.get("/readyz").status_code == 200
+
+
+def test_an_upgrade_keeps_every_attempt_with_its_learner(database_url: str, tmp_path: Path) -> None:
+    # A database as the last release (schema 0002) wrote it, with two learners' attempts.
+    (tmp_path / "data").mkdir(exist_ok=True)
+    command.upgrade(alembic_config(database_url), "0002")
+    engine = make_engine(database_url)
+    written = [
+        ("ann", "basics", "shape", '{"choice": "b"}', True),
+        ("ann", "basics", "dtype", '{"choice": "a"}', True),
+        ("bea", "kinds", "make-sgd", '{"code": "x = 1"}', False),
+    ]
+    with engine.begin() as connection:
+        for learner in ("ann", "bea"):
+            connection.execute(
+                text("insert into learner (id, created_at) values (:id, :at)"),
+                {"id": learner, "at": "2026-11-20 10:00:00"},
+            )
+        for learner, topic, question, answer, correct in written:
+            connection.execute(
+                text(
+                    "insert into attempt (learner_id, topic_id, question_id, answer, correct, "
+                    "detail, created_at) values (:l, :t, :q, :a, :c, null, :at)"
+                ),
+                {
+                    "l": learner,
+                    "t": topic,
+                    "q": question,
+                    "a": answer,
+                    "c": correct,
+                    "at": "2026-11-20 10:05:00",
+                },
+            )
+    upgrade(database_url)
+    with engine.connect() as connection:
+        kept = connection.execute(
+            text(
+                "select learner_id, topic_id, question_id, answer, correct from attempt order by id"
+            )
+        ).all()
+        learners = connection.execute(text("select id, username from learner order by id")).all()
+    engine.dispose()
+    assert [tuple(row) for row in kept] == written
+    assert [tuple(row) for row in learners] == [("ann", None), ("bea", None)]

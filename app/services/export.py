@@ -1,0 +1,47 @@
+"""Everything stored about a learner, as plain data they can take with them."""
+
+import json
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import col, select
+
+from app.store.database import session_scope
+from app.store.models import Attempt, Learner
+
+
+def _loaded(text: str | None) -> Any:
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return text
+
+
+def export_learner(*, engine: Engine, learner_id: str) -> dict[str, Any]:
+    """The learner, every attempt (answer, verdict, details, time taken), oldest first.
+    A visitor who never answered has nothing stored, and gets an empty export."""
+    with session_scope(engine) as session:
+        learner = session.get(Learner, learner_id)
+        attempts = session.exec(
+            select(Attempt).where(Attempt.learner_id == learner_id).order_by(col(Attempt.id))
+        ).all()
+    return {
+        "learner": {
+            "id": learner_id,
+            "username": learner.username if learner else None,
+            "created_at": learner.created_at.isoformat() if learner else None,
+            "stored": learner is not None,
+        },
+        "attempts": [
+            {
+                "topic_id": a.topic_id,
+                "question_id": a.question_id,
+                "answer": _loaded(a.answer),
+                "correct": a.correct,
+                "detail": _loaded(a.detail),
+                "time_taken_ms": a.time_taken_ms,
+                "created_at": a.created_at.isoformat(),
+            }
+            for a in attempts
+        ],
+    }

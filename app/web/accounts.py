@@ -1,0 +1,253 @@
+"""Accounts, as forms and as JSON: sign up, log in, log out, the learner's own data."""
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy import Engine
+
+from app.services import accounts
+from app.services.export import export_learner
+from app.services.refusals import Refused
+from app.web import schemas
+from app.web.csrf import csrf_token
+from app.web.deps import EngineDep, FormVisitor, PostingVisitor, VisitorDep, get_visitor
+from app.web.identity import Visitor, sign_in, sign_out
+from app.web.refusals import as_http
+from app.web.templating import render
+
+api = APIRouter(
+    prefix="/api",
+    tags=["account"],
+    responses={
+        400: {"model": schemas.ErrorBody, "description": "A body that cannot be read"},
+    },
+)
+pages = APIRouter(include_in_schema=False)
+
+REFUSED: dict[int | str, dict[str, Any]] = {
+    403: {"model": schemas.ErrorBody, "description": "Missing or invalid CSRF token"},
+}
+Username = Annotated[str, Form(max_length=64)]
+Password = Annotated[str, Form(max_length=1024)]
+
+
+def _client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _account_info(request: Request, username: str | None) -> schemas.AccountInfo:
+    visitor = get_visitor(request, request.app.state.engine)
+    token = csrf_token(request.app.state.session_secret, visitor.learner_id)
+    return schemas.AccountInfo(username=username, csrf_token=token)
+
+
+async def _sign_up(
+    request: Request, engine: Engine, visitor: Visitor, username: str, password: str
+) -> str:
+    token = await asyncio.to_thread(
+        accounts.sign_up,
+        engine=engine,
+        learner_id=visitor.learner_id,
+        username=username,
+        password=password,
+    )
+    sign_in(request, token)
+    return accounts.normalize_username(username)
+
+
+async def _log_in(
+    request: Request, engine: Engine, visitor: Visitor, username: str, password: str
+) -> str:
+    _, token = await asyncio.to_thread(
+        accounts.log_in,
+        engine=engine,
+        learner_id=visitor.learner_id,
+        username=username,
+        password=password,
+        address=_client_address(request),
+    )
+    sign_in(request, token)
+    return accounts.normalize_username(username)
+
+
+async def _log_out(request: Request, engine: Engine, visitor: Visitor) -> None:
+    if visitor.token is not None:
+        await asyncio.to_thread(accounts.log_out, engine=engine, token=visitor.token)
+    sign_out(request)
+
+
+# --- JSON ---------------------------------------------------------------------------
+
+
+@api.post(
+    "/account",
+    status_code=201,
+    responses={**REFUSED, 409: {"description": "Username taken"}, 422: {"description": "Invalid"}},
+)
+async def create_account(
+    body: schemas.Credentials, request: Request, engine: EngineDep, visitor: PostingVisitor
+) -> schemas.AccountInfo:
+    """Sign up: this browser's learner, with everything it did, becomes the account."""
+    name = await _sign_up(request, engine, visitor, body.username, body.password)
+    return _account_info(request, name)
+
+
+@api.post(
+    "/login",
+    responses={
+        **REFUSED,
+        401: {"description": "Wrong username or password"},
+        429: {"description": "Too many failed sign-ins; see Retry-After"},
+    },
+)
+async def log_in(
+    body: schemas.Credentials, request: Request, engine: EngineDep, visitor: PostingVisitor
+) -> schemas.AccountInfo:
+    """Log in; what this browser did anonymously is merged into the account."""
+    name = await _log_in(request, engine, visitor, body.username, body.password)
+    return _account_info(request, name)
+
+
+@api.post("/logout", responses=REFUSED)
+async def log_out(
+    request: Request, engine: EngineDep, visitor: PostingVisitor
+) -> schemas.AccountInfo:
+    """Log out: the session is revoked; the reply carries the new anonymous CSRF token."""
+    await _log_out(request, engine, visitor)
+    return _account_info(request, None)
+
+
+@api.delete("/account", responses={**REFUSED, 401: {"description": "Wrong password"}})
+async def delete_account(
+    body: schemas.PasswordBody, request: Request, engine: EngineDep, visitor: PostingVisitor
+) -> schemas.AccountInfo:
+    """Delete the account and everything it owns (the password confirms it)."""
+    await asyncio.to_thread(
+        accounts.delete_account,
+        engine=engine,
+        learner_id=visitor.learner_id,
+        password=body.password,
+    )
+    sign_out(request)
+    return _account_info(request, None)
+
+
+@api.get("/progress/export")
+async def export(engine: EngineDep, visitor: VisitorDep) -> JSONResponse:
+    """Everything stored about this learner, as JSON (attempts, review cards and logs)."""
+    data = await asyncio.to_thread(export_learner, engine=engine, learner_id=visitor.learner_id)
+    headers = {"Content-Disposition": 'attachment; filename="torchquiz-progress.json"'}
+    return JSONResponse(data, headers=headers)
+
+
+@api.delete("/progress", responses={**REFUSED, 422: {"description": "An account"}})
+async def wipe_progress(
+    request: Request, engine: EngineDep, visitor: PostingVisitor
+) -> schemas.AccountInfo:
+    """Forget an anonymous learner and everything stored about it."""
+    await asyncio.to_thread(accounts.wipe_anonymous, engine=engine, learner_id=visitor.learner_id)
+    sign_out(request)
+    return _account_info(request, None)
+
+
+# --- HTML ---------------------------------------------------------------------------
+
+
+def _form_page(
+    request: Request, name: str, visitor: Visitor, error: Refused | None = None, **extra: Any
+) -> Response:
+    context = {"csrf_token": csrf_token(request.app.state.session_secret, visitor.learner_id)}
+    context |= extra
+    if error is None:
+        return render(request, name, context)
+    refusal = as_http(error)
+    page = render(request, name, context | {"error": refusal.message}, status_code=refusal.status)
+    page.headers.update(refusal.headers)
+    return page
+
+
+@pages.get("/signup")
+def signup_page(request: Request, visitor: VisitorDep) -> Response:
+    """The sign-up form (accounts are optional: progress is kept without one)."""
+    return _form_page(request, "signup.html", visitor)
+
+
+@pages.post("/signup")
+async def signup(
+    request: Request,
+    engine: EngineDep,
+    visitor: FormVisitor,
+    username: Username,
+    password: Password,
+) -> Response:
+    """Sign up, then back to the topics (303)."""
+    try:
+        await _sign_up(request, engine, visitor, username, password)
+    except Refused as error:
+        return _form_page(request, "signup.html", visitor, error, username=username)
+    return RedirectResponse("/", status_code=303)
+
+
+@pages.get("/login")
+def login_page(request: Request, visitor: VisitorDep) -> Response:
+    """The login form."""
+    return _form_page(request, "login.html", visitor)
+
+
+@pages.post("/login")
+async def login(
+    request: Request,
+    engine: EngineDep,
+    visitor: FormVisitor,
+    username: Username,
+    password: Password,
+) -> Response:
+    """Log in, then back to the topics (303)."""
+    try:
+        await _log_in(request, engine, visitor, username, password)
+    except Refused as error:
+        return _form_page(request, "login.html", visitor, error, username=username)
+    return RedirectResponse("/", status_code=303)
+
+
+@pages.post("/logout")
+async def logout(request: Request, engine: EngineDep, visitor: FormVisitor) -> Response:
+    """Log out, then back to the topics (303)."""
+    await _log_out(request, engine, visitor)
+    return RedirectResponse("/", status_code=303)
+
+
+@pages.get("/account")
+def account_page(request: Request, visitor: VisitorDep) -> Response:
+    """The learner's own data: download it, or delete it."""
+    return _form_page(request, "account.html", visitor)
+
+
+@pages.post("/account/delete")
+async def delete_account_form(
+    request: Request, engine: EngineDep, visitor: FormVisitor, password: Password
+) -> Response:
+    """Delete the account (password required), then back to the topics (303)."""
+    try:
+        await asyncio.to_thread(
+            accounts.delete_account, engine=engine, learner_id=visitor.learner_id, password=password
+        )
+    except Refused as error:
+        return _form_page(request, "account.html", visitor, error)
+    sign_out(request)
+    return RedirectResponse("/", status_code=303)
+
+
+@pages.post("/progress/delete")
+async def wipe_progress_form(request: Request, engine: EngineDep, visitor: FormVisitor) -> Response:
+    """Forget this anonymous learner's progress, then back to the topics (303)."""
+    try:
+        await asyncio.to_thread(
+            accounts.wipe_anonymous, engine=engine, learner_id=visitor.learner_id
+        )
+    except Refused as error:
+        return _form_page(request, "account.html", visitor, error)
+    sign_out(request)
+    return RedirectResponse("/", status_code=303)
