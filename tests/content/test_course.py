@@ -28,10 +28,11 @@ def course() -> Catalog:
 
 def test_size_and_mix_of_kinds(course: Catalog) -> None:
     kinds = Counter(q.kind for t in course.topics for q in t.questions)
-    assert len(course.topics) >= 14
-    assert course.question_count >= 150
+    assert len(course.topics) >= 26
+    assert course.question_count >= 260
     assert kinds["choice"] >= 60 and kinds["multi"] >= 10
-    assert kinds["predict"] >= 20 and kinds["code"] >= 15
+    assert kinds["predict"] >= 20 and kinds["code"] >= 30
+    assert min(len(topic.questions) for topic in course.topics) >= 9
 
 
 def test_every_lesson_runs_code_and_every_question_explains(course: Catalog) -> None:
