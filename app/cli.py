@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from app.cli_authors import author_cli, stats
 from app.config import ConfigurationError, Settings
 from app.content import Catalog, ContentError, Topic, load_catalog, load_topic_file
 from app.content.schema import json_schema
@@ -27,6 +28,8 @@ log = logging.getLogger("torchquiz")
 cli = typer.Typer(help="torchquiz: learn PyTorch by answering questions whose code runs live.")
 db_cli = typer.Typer(help="Database maintenance.")
 cli.add_typer(db_cli, name="db")
+cli.add_typer(author_cli, name="author")
+cli.command()(stats)
 
 
 @cli.command()

@@ -123,18 +123,18 @@ def log_in(
         return account.id, _new_session(session, account.id)
 
 
-def session_account(*, engine: Engine, token: str) -> tuple[str, str] | None:
-    """The account (learner id, username) a session token signs in, or None when the
-    session was revoked; one indexed read."""
+def session_account(*, engine: Engine, token: str) -> tuple[str, str, bool] | None:
+    """The account (learner id, username, is an author) a session token signs in, or None
+    when the session was revoked; one indexed read."""
     with session_scope(engine) as session:
         found = session.exec(
-            select(Learner.id, Learner.username)
+            select(Learner.id, Learner.username, Learner.is_author)
             .join(LoginSession, LoginSession.learner_id == Learner.id)  # type: ignore[arg-type]
             .where(LoginSession.token_hash == _token_hash(token))
         ).first()
     if found is None or found[1] is None:
         return None
-    return found[0], found[1]
+    return found[0], found[1], found[2]
 
 
 def log_out(*, engine: Engine, token: str) -> None:

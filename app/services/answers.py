@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.content import Question, Topic
 from app.services.grades import Answer, Explanation, Grade
-from app.services.grading import explain, grade
+from app.services.grading import explain, grade, outcome
 from app.services.live_code import LiveCode
 from app.services.progress import attempt_by_key, latest_answer, record_attempt
 from app.store.models import utcnow
@@ -79,6 +79,7 @@ async def submit_answer(
             grade=verdict,
             idempotency_key=idempotency_key,
             time_taken_ms=time_taken_ms(shown_at, utcnow()),
+            outcome=outcome(question, answer, verdict),
         )
     except IntegrityError:
         # The same key raced in from a second click: the first one stored is the answer.

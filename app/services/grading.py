@@ -75,3 +75,17 @@ def explain(question: Question, answer: Answer, grade: Grade) -> Explanation:
             return code.explain(question, answer, grade)
         case _:
             assert_never(question)
+
+
+def outcome(question: Question, answer: Answer, grade: Grade) -> str:
+    """A short label of the answer that statistics group by (the option picked, the wrong
+    value, how code failed)."""
+    match question:
+        case ChoiceQuestion() | MultiQuestion():
+            return options.outcome(question, answer, grade)
+        case PredictQuestion():
+            return predict.outcome(question, answer, grade)
+        case CodeQuestion():
+            return code.outcome(question, answer, grade)
+        case _:
+            assert_never(question)

@@ -43,6 +43,7 @@ def record_attempt(
     grade: Grade,
     idempotency_key: str | None = None,
     time_taken_ms: int | None = None,
+    outcome: str | None = None,
 ) -> Attempt:
     """Store a graded answer as an attempt, with what its feedback shows; the learner's
     first answer stores the learner too, in the same transaction.
@@ -57,6 +58,7 @@ def record_attempt(
         detail=grade.as_json(),
         idempotency_key=idempotency_key,
         time_taken_ms=time_taken_ms,
+        outcome=outcome,
     )
     with session_scope(engine) as session:
         ensure_learner(session, learner_id)

@@ -23,6 +23,7 @@ class Learner(SQLModel, table=True):
     # Lowercase: usernames are unique whatever their case. None for anonymous learners.
     username: str | None = Field(default=None, max_length=32)
     password_hash: str | None = Field(default=None, max_length=255)
+    is_author: bool = Field(default=False)  # sees the Authors area (`torchquiz author add`)
 
 
 class LoginSession(SQLModel, table=True):
@@ -55,4 +56,6 @@ class Attempt(SQLModel, table=True):
     idempotency_key: str | None = Field(default=None, max_length=80)
     # From the question being shown to the answer; None when the client did not say.
     time_taken_ms: int | None = Field(default=None)
+    # What statistics group by: the option(s) picked, the wrong value, how code failed.
+    outcome: str | None = Field(default=None, max_length=120)
     created_at: datetime = Field(default_factory=utcnow, index=True)

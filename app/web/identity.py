@@ -21,6 +21,7 @@ class Visitor:
     learner_id: str
     username: str | None = None
     token: str | None = None  # the sign-in session, to revoke on logout
+    is_author: bool = False
 
     @property
     def signed_in(self) -> bool:
@@ -33,7 +34,8 @@ def visitor_of(request: Request, engine: Engine) -> Visitor:
     if isinstance(token, str):
         account = session_account(engine=engine, token=token)
         if account is not None:
-            return Visitor(learner_id=account[0], username=account[1], token=token)
+            account_id, username, is_author = account
+            return Visitor(account_id, username=username, token=token, is_author=is_author)
         request.session.clear()  # revoked (logged out elsewhere, or the account deleted)
     learner_id = request.session.get(LEARNER_KEY)
     if not isinstance(learner_id, str) or not learner_id:

@@ -71,3 +71,18 @@ def explain(question: CodeQuestion, answer: Answer, grade: Grade) -> Explanation
         code=answer.code,
         solution=question.solution,
     )
+
+
+def outcome(question: CodeQuestion, answer: Answer, grade: Grade) -> str:
+    """What the statistics count this answer as: "right", or how it failed (the exception
+    type, a limit, the known mistake it behaves like, or a different check output)."""
+    if grade.correct:
+        return "right"
+    if grade.run is not None and grade.run.status in {"timeout", "limit"}:
+        return grade.run.status
+    if grade.run is not None and grade.run.status == "error":
+        last = grade.run.stderr.strip().splitlines()[-1:] or ["error"]
+        return "error: " + last[0].split(":", 1)[0].strip()[:100]
+    if grade.wrong_match is not None:
+        return f"known mistake {grade.wrong_match + 1}"
+    return "check output differs"

@@ -58,3 +58,8 @@ def explain(question: OptionsQuestion, answer: Answer, grade: Grade) -> Explanat
             if not o.correct and o.misconception and o.misconception_html
         ),
     )
+
+
+def outcome(question: OptionsQuestion, answer: Answer, grade: Grade) -> str:
+    """What the statistics count this answer as: the option ids picked, sorted."""
+    return ",".join(sorted(answer.chosen_ids))[:120]

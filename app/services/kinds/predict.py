@@ -36,3 +36,8 @@ async def grade(question: PredictQuestion, answer: Answer, *, live: LiveCode) ->
 def explain(question: PredictQuestion, answer: Answer, grade: Grade) -> Explanation:
     """What the learner predicted, and what the code really prints."""
     return Explanation(final_answer=grade.expected or "", value=answer.value)
+
+
+def outcome(question: PredictQuestion, answer: Answer, grade: Grade) -> str:
+    """What the statistics count this answer as: "right", or the value given."""
+    return "right" if grade.correct else " ".join((answer.value or "").split())[:120]

@@ -1,0 +1,61 @@
+"""The Authors area: per-question statistics, for accounts with the author role only."""
+
+import asyncio
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import Response
+
+from app.services.statistics import TopicStats, catalog_stats
+from app.web.deps import CatalogDep, EngineDep, VisitorDep
+from app.web.identity import Visitor
+from app.web.schemas import ErrorBody
+from app.web.templating import render
+
+
+def require_author(visitor: VisitorDep) -> Visitor:
+    """The visitor, when it is an author; 403 for everyone else."""
+    if not visitor.is_author:
+        raise HTTPException(
+            status_code=403,
+            detail="the Authors area is for accounts with the author role "
+            "(an administrator runs `torchquiz author add USERNAME`)",
+        )
+    return visitor
+
+
+AuthorDep = Annotated[Visitor, Depends(require_author)]
+TopicQuery = Annotated[str | None, Query(max_length=80, description="One topic id; all if unset.")]
+
+api = APIRouter(prefix="/api/authors", tags=["authors"])
+pages = APIRouter(include_in_schema=False)
+
+
+async def _stats(
+    engine: EngineDep, catalog: CatalogDep, topic: TopicQuery = None
+) -> list[TopicStats]:
+    if topic is not None and catalog.topic(topic) is None:
+        raise HTTPException(status_code=404, detail=f"no topic {topic!r}")
+    return await asyncio.to_thread(catalog_stats, engine=engine, catalog=catalog, topic_id=topic)
+
+
+StatsDep = Annotated[list[TopicStats], Depends(_stats)]
+
+
+@api.get(
+    "/stats",
+    responses={
+        403: {"model": ErrorBody, "description": "Not an author"},
+        404: {"model": ErrorBody, "description": "Unknown topic"},
+    },
+)
+def stats(author: AuthorDep, found: StatsDep) -> list[TopicStats]:
+    """Per-question statistics from first attempts: facility, discrimination, distractors,
+    common wrong values and failure classes, with flags an author can act on."""
+    return found
+
+
+@pages.get("/authors")
+def authors_page(request: Request, author: AuthorDep, found: StatsDep) -> Response:
+    """The Authors area: the same statistics as a page."""
+    return render(request, "authors.html", {"topics": found})

@@ -1,0 +1,88 @@
+"""Statistics benchmark (not a test): the Authors statistics of one topic over 100,000
+attempts, on SQLite, against the time to count those attempts.
+
+    .venv/bin/python bench/bench_stats.py [--attempts 100000] [--learners 5000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import insert, text  # noqa: E402
+
+from app.content import load_catalog  # noqa: E402
+from app.services.statistics import topic_stats  # noqa: E402
+from app.store.database import make_engine  # noqa: E402
+from app.store.migrations import upgrade  # noqa: E402
+from app.store.models import Attempt, Learner, utcnow  # noqa: E402
+
+COURSE = Path(__file__).resolve().parents[1] / "quizzes"
+
+
+def fill(url: str, topic_id: str, questions: list[str], attempts: int, learners: int) -> None:
+    engine = make_engine(url)
+    rng = random.Random(0)
+    now = utcnow()
+    with engine.begin() as connection:
+        connection.execute(
+            insert(Learner), [{"id": f"l{i}", "created_at": now} for i in range(learners)]
+        )
+        rows = []
+        for n in range(attempts):
+            learner = f"l{rng.randrange(learners)}"
+            question = rng.choice(questions)
+            right = rng.random() < 0.6
+            rows.append(
+                {
+                    "learner_id": learner,
+                    "topic_id": topic_id,
+                    "question_id": question,
+                    "answer": '{"choice": "a"}',
+                    "correct": right,
+                    "outcome": "right" if right else rng.choice("abc"),
+                    "time_taken_ms": rng.randrange(2_000, 90_000),
+                    "created_at": now,
+                }
+            )
+            if len(rows) == 10_000 or n == attempts - 1:
+                connection.execute(insert(Attempt), rows)
+                rows = []
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--attempts", type=int, default=100_000)
+    parser.add_argument("--learners", type=int, default=5_000)
+    args = parser.parse_args()
+    topic = load_catalog(COURSE).topics[0]
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/bench.db"
+        upgrade(url)
+        fill(url, topic.id, [q.id for q in topic.questions], args.attempts, args.learners)
+        engine = make_engine(url)
+        started = time.perf_counter()
+        with engine.connect() as connection:
+            connection.execute(text("select count(*) from attempt")).scalar()
+        count_s = time.perf_counter() - started
+        timings = []
+        for _ in range(3):
+            started = time.perf_counter()
+            stats = topic_stats(engine=engine, topic=topic)
+            timings.append(time.perf_counter() - started)
+        engine.dispose()
+    best = min(timings)
+    learners = sum(q.learners for q in stats.questions)
+    print(f"statistics of '{topic.id}' over {args.attempts} attempts: {best * 1000:.0f} ms")
+    print(f"  ({learners} first attempts; counting the attempts alone: {count_s * 1000:.1f} ms)")
+
+
+if __name__ == "__main__":
+    main()
