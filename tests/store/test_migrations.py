@@ -31,6 +31,8 @@ def test_downgrade_and_upgrade_again(database_url: str, tmp_path: Path) -> None:
             "alembic_version",
             "attempt",
             "learner",
+            "review_card",
+            "review_log",
         ]
     finally:
         engine.dispose()
