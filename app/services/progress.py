@@ -7,8 +7,9 @@ from sqlmodel import col, select
 
 from app.content import Catalog, Question, Topic
 from app.services.grades import Answer, Grade
+from app.services.review import review_answer
 from app.store.database import session_scope
-from app.store.models import Attempt
+from app.store.models import Attempt, utcnow
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,9 @@ def record_attempt(
     answer: Answer,
     grade: Grade,
 ) -> Attempt:
-    """Store a graded answer as an attempt, with what its feedback shows."""
+    """Store a graded answer as an attempt, with what its feedback shows, and review the
+    question's card with it: one short transaction."""
+    at = utcnow()
     attempt = Attempt(
         learner_id=learner_id,
         topic_id=topic.id,
@@ -49,9 +52,22 @@ def record_attempt(
         answer=answer.as_json(),
         correct=grade.correct,
         detail=grade.as_json(),
+        created_at=at,
     )
     with session_scope(engine) as session:
         session.add(attempt)
+        # The insert first: the log needs its id, and on SQLite it takes the write lock
+        # before the card is read, so two answers at once cannot both start from one card.
+        session.flush()
+        review_answer(
+            session=session,
+            learner_id=learner_id,
+            topic_id=topic.id,
+            question_id=question.id,
+            correct=grade.correct,
+            at=at,
+            attempt_id=attempt.id,
+        )
     return attempt
 
 
