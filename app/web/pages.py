@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.services.grading import form_answer
 from app.services.refusals import Refused
-from app.web import views
+from app.web import charts, views
 from app.web.deps import (
     CsrfTokenDep,
     LiveDep,
@@ -21,6 +21,7 @@ from app.web.page_models import (
     LatestFeedbackDep,
     ProgressPageDep,
     QuestionPageDep,
+    ReviewPageDep,
     TopicPageDep,
     snippets_of,
     submit,
@@ -98,8 +99,20 @@ def feedback(
 
 @router.get("/progress")
 def progress(request: Request, page: ProgressPageDep) -> Response:
-    """The learner's progress in every topic and their recent answers."""
-    return render(request, "progress.html", {"page": page})
+    """The learner's progress in every topic, as pictures and numbers, and their recent answers."""
+    pictures = {
+        "mastery": charts.mastery_chart(page.mastery),
+        "activity": charts.activity_chart(page.activity),
+        "forecast": charts.forecast_chart(page.forecast),
+    }
+    return render(request, "progress.html", {"page": page, "charts": pictures})
+
+
+@router.get("/review")
+def review(request: Request, page: ReviewPageDep, csrf: CsrfTokenDep, live: LiveDep) -> Response:
+    """The questions due for review, the first one ready to answer; or when the next is due."""
+    context = {"page": page, "csrf_token": csrf, "live": live.enabled, "error": None, "given": None}
+    return render(request, "review.html", context)
 
 
 def _refused(request: Request, name: str, context: dict[str, object], error: Refused) -> Response:
