@@ -84,8 +84,16 @@ def schedule_of(*, engine: Engine, learner_id: str, catalog: Catalog) -> Schedul
     return Schedule(questions)
 
 
-def due_count(*, engine: Engine, learner_id: str, catalog: Catalog, now: datetime) -> int:
-    """How many questions of the catalog are due for the learner at `now` (one small query)."""
+def due_count(
+    *,
+    engine: Engine,
+    learner_id: str,
+    catalog: Catalog,
+    now: datetime,
+    besides: tuple[str, str] | None = None,
+) -> int:
+    """How many questions of the catalog are due for the learner at `now`, leaving out the
+    (topic id, question id) `besides` when given (one small query)."""
     with session_scope(engine) as session:
         keys = session.exec(
             select(ReviewCard.topic_id, ReviewCard.question_id).where(
@@ -95,5 +103,7 @@ def due_count(*, engine: Engine, learner_id: str, catalog: Catalog, now: datetim
     return sum(
         1
         for topic_id, question_id in keys
-        if (t := catalog.topic(topic_id)) and t.question(question_id)
+        if (t := catalog.topic(topic_id))
+        and t.question(question_id)
+        and (topic_id, question_id) != besides
     )

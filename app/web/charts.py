@@ -68,10 +68,10 @@ def shade(count: int) -> str:
 
 def activity_chart(activity: list[DayCount]) -> Markup:
     """A calendar of answers per day: a column per week (Monday on top), a square per day."""
-    cell, gap, left, top = 14, 3, 30, 18
+    cell, gap, left, top = 16, 4, 30, 18
     first_weekday = activity[0].day.weekday() if activity else 0
     weeks = (first_weekday + len(activity) + 6) // 7
-    width, height = left + weeks * (cell + gap), top + 7 * (cell + gap)
+    width, height = left + weeks * (cell + gap), top + 7 * (cell + gap) + 22
     body = [
         _label(0, top + row * (cell + gap) + 11, name)
         for row, name in ((0, "Mon"), (2, "Wed"), (4, "Fri"), (6, "Sun"))
@@ -86,11 +86,33 @@ def activity_chart(activity: list[DayCount]) -> Markup:
             f'<rect class="day" x="{x}" y="{y}" width="{cell}" height="{cell}" rx="3" '
             f'fill="{shade(day.count)}" data-count="{day.count}"><title>{words}</title></rect>'
         )
+    body.extend(_shade_legend(left, height - 12, cell))
     total = sum(d.count for d in activity)
     active = sum(1 for d in activity if d.count)
     span = f"{_day(activity[0].day)} to {_day(activity[-1].day)}" if activity else "no days"
     desc = f"{_answers(total)} on {active} of {len(activity)} days, {span}."
     return _svg("chart-activity", width, height, "Answers per day, last 12 weeks", desc, body)
+
+
+def _shade_legend(x: int, y: int, cell: int) -> list[str]:
+    # Which shade means how many answers: "0, 1-2, 3-5, 6-9, 10+".
+    floors = (0, *SHADE_FLOORS)
+    marks = [_label(x, y + 10, "answers:")]
+    x += 46
+    for index, colour in enumerate(SHADES):
+        upper = floors[index + 1] - 1 if index + 1 < len(floors) else None
+        words = (
+            f"{floors[index]}"
+            if upper == floors[index]
+            else (f"{floors[index]}+" if upper is None else f"{floors[index]}-{upper}")
+        )
+        marks.append(
+            f'<rect class="legend" x="{x}" y="{y}" width="{cell - 4}" height="{cell - 4}" '
+            f'rx="2" fill="{colour}"/>'
+        )
+        marks.append(_label(x + cell - 1, y + 10, words))
+        x += cell + 6 + 7 * len(words)
+    return marks
 
 
 def forecast_chart(forecast: list[DayCount]) -> Markup:
@@ -110,7 +132,9 @@ def forecast_chart(forecast: list[DayCount]) -> Markup:
         h = round(plot_h * day.count / scale, 1)
         when = "today" if offset == 0 else f"in {offset} day{'s' if offset > 1 else ''}"
         words = f"{day.day.isoformat()} ({when}): {day.count} due"
+        # A tick under every day, so that an empty day still shows where it is.
         body.append(
+            f'<rect x="{x}" y="{top + plot_h + 1}" width="{bar}" height="3" fill="{TRACK}"/>'
             f'<rect class="due" x="{x}" y="{top + plot_h - h}" width="{bar}" height="{h}" '
             f'fill="{ACCENT}" data-count="{day.count}"><title>{words}</title></rect>'
         )

@@ -61,5 +61,11 @@ def feedback(place: QuestionPlace, learner_id: str, answered: Answered) -> schem
         next_url=question_url(topic, following) if following else None,
         next_topic=neighbour(catalog, topic, +1) if following is None else None,
         score=score,
-        reviews_due=due_count(engine=engine, learner_id=learner_id, catalog=catalog, now=utcnow()),
+        reviews_due=due_count(
+            engine=engine,
+            learner_id=learner_id,
+            catalog=catalog,
+            now=utcnow(),
+            besides=(topic.id, question.id),
+        ),
     )

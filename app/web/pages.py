@@ -65,8 +65,10 @@ async def answer(
     choices: Annotated[list[str] | None, Form()] = None,
     value: Annotated[str | None, Form(max_length=VALUE_MAX)] = None,
     code: Annotated[str | None, Form(max_length=CODE_MAX)] = None,
+    review: Annotated[bool, Form()] = False,
 ) -> Response:
-    """Grade the submitted form, then show the feedback page (303)."""
+    """Grade the submitted form, then show the feedback page (303); answered from the review
+    page, the feedback leads on to the next review."""
     topic, question, live = place.topic, place.question, place.live
     fields = {"choice": choice, "choices": choices, "value": value, "code": code}
     try:
@@ -77,8 +79,11 @@ async def answer(
         outputs = live.cached_outputs(snippets_of(question))
         page = views.question_page(topic=topic, question=question, outputs=outputs)
         context = {"page": page, "csrf_token": csrf, "live": live.enabled, "given": fields}
-        return _refused(request, "question.html", context, error)
-    return RedirectResponse(f"{views.question_url(topic, question)}/feedback", status_code=303)
+        return _refused(request, "question.html", context | {"review": review}, error)
+    after = "?review=1" if review else ""
+    return RedirectResponse(
+        f"{views.question_url(topic, question)}/feedback{after}", status_code=303
+    )
 
 
 @router.get("/topics/{topic_id}/questions/{question_id}/feedback")
@@ -89,11 +94,13 @@ def feedback(
     question: QuestionDep,
     csrf: CsrfTokenDep,
     live: LiveDep,
+    review: bool = False,
 ) -> Response:
-    """Right or wrong, why, and the worked solution for the learner's latest answer."""
+    """Right or wrong, why, and the worked solution for the learner's latest answer; with
+    `review`, it leads on to the next review rather than the next question."""
     if page is None:
         return RedirectResponse(views.question_url(topic, question), status_code=303)
-    context = {"page": page, "csrf_token": csrf, "live": live.enabled}
+    context = {"page": page, "csrf_token": csrf, "live": live.enabled, "review": review}
     return render(request, "feedback.html", context)
 
 
@@ -111,8 +118,8 @@ def progress(request: Request, page: ProgressPageDep) -> Response:
 @router.get("/review")
 def review(request: Request, page: ReviewPageDep, csrf: CsrfTokenDep, live: LiveDep) -> Response:
     """The questions due for review, the first one ready to answer; or when the next is due."""
-    context = {"page": page, "csrf_token": csrf, "live": live.enabled, "error": None, "given": None}
-    return render(request, "review.html", context)
+    context = {"page": page, "csrf_token": csrf, "live": live.enabled, "error": None}
+    return render(request, "review.html", context | {"given": None, "review": True})
 
 
 def _refused(request: Request, name: str, context: dict[str, object], error: Refused) -> Response:

@@ -179,7 +179,7 @@ class Feedback(Public):
     next_topic: TopicRef | None = Field(description="After the last question: the next topic.")
     score: ScorePublic | None = Field(description="The topic's score, after its last question.")
     reviews_due: int = Field(
-        default=0, description="Questions due for review now, this answer counted."
+        default=0, description="Other questions due for review now: what 'Next review' leads to."
     )
 
 

@@ -78,7 +78,7 @@ def test_activity_calendar_has_a_square_per_day_in_weekday_rows() -> None:
     counts = [0] * 84
     counts[0], counts[5], counts[83] = 1, 12, 4
     root = parse(activity_chart(days(first, counts)))
-    squares = root.findall(f"{SVG}rect")
+    squares = root.findall(f"{SVG}rect[@class='day']")
     assert len(squares) == 84
     assert [int(s.attrib["data-count"]) for s in squares] == counts
     # Monday on top: Wednesday is the third row, and 84 days from a Wednesday span 13 weeks.
@@ -89,14 +89,17 @@ def test_activity_calendar_has_a_square_per_day_in_weekday_rows() -> None:
     assert squares[0][0].text == "2026-09-09: 1 answer"
     assert squares[83][0].text == "2026-12-01: 4 answers"
     assert root[1].text == "17 answers on 3 of 84 days, 09 Sep 2026 to 01 Dec 2026."
+    legend = [t.text for t in root.findall(f"{SVG}text")][-6:]
+    assert legend == ["answers:", "0", "1-2", "3-5", "6-9", "10+"]
 
 
 def test_forecast_bars_are_scaled_to_the_busiest_day() -> None:
     today = date(2026, 3, 2)
     counts = [2, 0, 4, 1] + [0] * 26
     root = parse(forecast_chart(days(today, counts)))
-    bars = root.findall(f"{SVG}rect")
+    bars = root.findall(f"{SVG}rect[@class='due']")
     assert len(bars) == 30
+    assert len(root.findall(f"{SVG}rect")) == 60  # and a tick under each day
     # 110 px of plot: the busiest day (4) is full height, 2 is half, 1 a quarter.
     assert [float(b.attrib["height"]) for b in bars[:4]] == [55.0, 0.0, 110.0, 27.5]
     assert bars[0][0].text == "2026-03-02 (today): 2 due"

@@ -66,14 +66,31 @@ def test_the_review_page_walks_the_due_questions(client: TestClient) -> None:
     assert "<strong>2</strong> questions due" in html
     assert 'action="/topics/basics/questions/shape"' in html  # the first one, ready to answer
     assert 'href="/topics/basics/questions/dtype"' in html  # the next one, listed
-    posted = client.post(
-        "/topics/basics/questions/shape", data={"choice": "b", "csrf_token": csrf_from(html)}
-    )
-    assert "Correct" in posted.text
-    assert 'href="/review">Next review (1 due)</a>' in posted.text
+    assert 'name="review" value="1"' in html
+    form = {"choice": "b", "csrf_token": csrf_from(html), "review": "1"}
+    posted = client.post("/topics/basics/questions/shape", data=form, follow_redirects=False)
+    assert posted.headers["location"] == "/topics/basics/questions/shape/feedback?review=1"
+    feedback = client.get(posted.headers["location"]).text
+    assert "Correct" in feedback
+    assert 'class="button review-next" href="/review">Next review (1 due)</a>' in feedback
     html = client.get("/review").text
     assert 'action="/topics/basics/questions/dtype"' in html
     assert "<strong>1</strong> question due" in html
+    form = {"choice": "b", "csrf_token": csrf_from(html), "review": "1"}
+    feedback = client.post("/topics/basics/questions/dtype", data=form).text
+    assert "Incorrect" in feedback
+    # Only the question just answered wrong is due: the walk is over for now.
+    assert 'href="/review">Back to the review</a>' in feedback
+
+
+def test_feedback_while_learning_keeps_to_the_topic(client: TestClient) -> None:
+    learner = Learner(client)
+    learner.answer("basics", "dtype", "b")  # wrong: due
+    feedback = learner.answer("basics", "shape", "a")  # wrong too
+    assert feedback["reviews_due"] == 1  # the other one, not this one
+    html = client.get("/topics/basics/questions/shape/feedback").text
+    assert '<a class="button" href="/topics/basics/questions/dtype">Next question</a>' in html
+    assert 'class="button secondary review-next" href="/review">Review (1 due)</a>' in html
 
 
 def test_navigation_and_home_show_the_count(learner: Learner) -> None:
