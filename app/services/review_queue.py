@@ -28,6 +28,7 @@ class ScheduledQuestion:
 
     @property
     def due(self) -> datetime:
+        """When the question is due for review, in UTC."""
         return utc(self.card.due)
 
     def mastered(self, now: datetime) -> bool:
