@@ -6,6 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import app.store.models  # noqa: F401 - registers the tables on SQLModel.metadata
+import app.store.review  # noqa: F401
 import app.store.shared  # noqa: F401
 from app.config import Settings
 from app.store.database import make_engine

@@ -8,6 +8,7 @@ from sqlmodel import col, select
 
 from app.store.database import session_scope
 from app.store.models import Attempt, Learner
+from app.store.review import ReviewCard, ReviewLog
 
 
 def _loaded(text: str | None) -> Any:
@@ -18,12 +19,23 @@ def _loaded(text: str | None) -> Any:
 
 
 def export_learner(*, engine: Engine, learner_id: str) -> dict[str, Any]:
-    """The learner, every attempt (answer, verdict, details, time taken), oldest first.
+    """The learner, every attempt (answer, verdict, details, time taken), oldest first,
+    the review cards and the review log.
     A visitor who never answered has nothing stored, and gets an empty export."""
     with session_scope(engine) as session:
         learner = session.get(Learner, learner_id)
         attempts = session.exec(
             select(Attempt).where(Attempt.learner_id == learner_id).order_by(col(Attempt.id))
+        ).all()
+        cards = session.exec(
+            select(ReviewCard)
+            .where(ReviewCard.learner_id == learner_id)
+            .order_by(col(ReviewCard.due))
+        ).all()
+        logs = session.exec(
+            select(ReviewLog)
+            .where(ReviewLog.learner_id == learner_id)
+            .order_by(col(ReviewLog.reviewed_at), col(ReviewLog.id))
         ).all()
     return {
         "learner": {
@@ -44,4 +56,6 @@ def export_learner(*, engine: Engine, learner_id: str) -> dict[str, Any]:
             }
             for a in attempts
         ],
+        "review_cards": [card.model_dump(mode="json", exclude={"learner_id"}) for card in cards],
+        "review_log": [log.model_dump(mode="json", exclude={"learner_id", "id"}) for log in logs],
     }

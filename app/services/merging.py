@@ -3,13 +3,16 @@
 from sqlalchemy import delete, update
 from sqlmodel import Session
 
+from app.services.review import rebuild_cards
 from app.store.models import Attempt, Learner
+from app.store.review import ReviewLog
 
 
 def adopt(session: Session, *, anonymous_id: str, account_id: str) -> None:
-    """Move an anonymous learner's attempts into the account and remove the anonymous
-    learner, in the caller's transaction. The union of both histories is kept; a learner
-    that is itself an account is never merged."""
+    """Move an anonymous learner's attempts and review log into the account, rebuild the
+    account's review cards from the merged log, and remove the anonymous learner, in the
+    caller's transaction. The union of both histories is kept; a learner that is itself
+    an account is never merged."""
     anonymous = session.get(Learner, anonymous_id)
     if anonymous is None or anonymous.username is not None:
         return
@@ -19,4 +22,11 @@ def adopt(session: Session, *, anonymous_id: str, account_id: str) -> None:
         .where(Attempt.learner_id == anonymous_id)  # type: ignore[arg-type]
         .values(learner_id=account_id, idempotency_key=None)
     )
+    session.execute(
+        update(ReviewLog)
+        .where(ReviewLog.learner_id == anonymous_id)  # type: ignore[arg-type]
+        .values(learner_id=account_id)
+    )
+    # Its cards go with it (CASCADE); the account's are replayed from both logs in order.
     session.execute(delete(Learner).where(Learner.id == anonymous_id))  # type: ignore[arg-type]
+    rebuild_cards(session=session, learner_id=account_id)

@@ -8,8 +8,9 @@ from sqlmodel import col, select
 from app.content import Catalog, Question, Topic
 from app.services.grades import Answer, Grade
 from app.services.learners import ensure_learner
+from app.services.review import review_answer
 from app.store.database import session_scope
-from app.store.models import Attempt
+from app.store.models import Attempt, utcnow
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,12 @@ def record_attempt(
     time_taken_ms: int | None = None,
     outcome: str | None = None,
 ) -> Attempt:
-    """Store a graded answer as an attempt, with what its feedback shows; the learner's
-    first answer stores the learner too, in the same transaction.
+    """Store a graded answer as an attempt, with what its feedback shows, and review the
+    question's card with it, in one short transaction; the learner's first answer stores
+    the learner too.
 
     Raises sqlalchemy's IntegrityError when this learner already used `idempotency_key`."""
+    at = utcnow()
     attempt = Attempt(
         learner_id=learner_id,
         topic_id=topic.id,
@@ -59,10 +62,23 @@ def record_attempt(
         idempotency_key=idempotency_key,
         time_taken_ms=time_taken_ms,
         outcome=outcome,
+        created_at=at,
     )
     with session_scope(engine) as session:
         ensure_learner(session, learner_id)
         session.add(attempt)
+        # The insert first: the log needs its id, and on SQLite it takes the write lock
+        # before the card is read, so two answers at once cannot both start from one card.
+        session.flush()
+        review_answer(
+            session=session,
+            learner_id=learner_id,
+            topic_id=topic.id,
+            question_id=question.id,
+            correct=grade.correct,
+            at=at,
+            attempt_id=attempt.id,
+        )
     return attempt
 
 

@@ -16,6 +16,7 @@ from app.web.page_models import (
     LatestFeedbackDep,
     ProgressPageDep,
     QuestionPageDep,
+    ReviewPageDep,
     Submission,
     TopicPageDep,
     answer_feedback,
@@ -93,6 +94,13 @@ def feedback(page: LatestFeedbackDep) -> schemas.Feedback:
 @router.get("/progress")
 def progress(page: ProgressPageDep) -> schemas.ProgressPage:
     """The learner's progress per topic and attempts, newest first."""
+    return page
+
+
+@router.get("/review")
+def review(page: ReviewPageDep) -> schemas.ReviewPage:
+    """The questions due for review now (due <= now), oldest first, and when the next one is
+    due (the review page)."""
     return page
 
 

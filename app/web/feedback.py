@@ -2,6 +2,8 @@
 
 from app.services.answers import Answered
 from app.services.progress import progress_by_topic
+from app.services.review_queue import due_count
+from app.store.models import utcnow
 from app.web import schemas
 from app.web.deps import QuestionPlace
 from app.web.views import (
@@ -59,4 +61,11 @@ def feedback(place: QuestionPlace, learner_id: str, answered: Answered) -> schem
         next_url=question_url(topic, following) if following else None,
         next_topic=neighbour(catalog, topic, +1) if following is None else None,
         score=score,
+        reviews_due=due_count(
+            engine=engine,
+            learner_id=learner_id,
+            catalog=catalog,
+            now=utcnow(),
+            besides=(topic.id, question.id),
+        ),
     )

@@ -10,6 +10,8 @@ from fastapi.concurrency import run_in_threadpool
 from app.content import Question, Snippet
 from app.services.answers import Answered, latest_answered, submit_answer
 from app.services.grades import Answer
+from app.services.review_queue import schedule_of
+from app.store.models import utcnow
 from app.web import schemas, views
 from app.web.deps import (
     CatalogDep,
@@ -40,6 +42,7 @@ async def home_page(
         learner_id=learner_id,
         catalog=catalog,
         show_errors=settings.dev,
+        now=utcnow(),
     )
 
 
@@ -69,10 +72,28 @@ async def question_page(
 async def progress_page(
     engine: EngineDep, learner_id: LearnerDep, catalog: CatalogDep
 ) -> schemas.ProgressPage:
-    """The learner's progress per topic and attempts, newest first."""
+    """The learner's progress per topic, the numbers of its charts, and attempts, newest first."""
     return await run_in_threadpool(
-        views.progress_page, engine=engine, learner_id=learner_id, catalog=catalog
+        views.progress_page, engine=engine, learner_id=learner_id, catalog=catalog, now=utcnow()
     )
+
+
+async def review_page(
+    engine: EngineDep, learner_id: LearnerDep, catalog: CatalogDep, live: LiveDep
+) -> schemas.ReviewPage:
+    """The questions due for review now, oldest first, the first one ready to answer, and
+    when the next one is due."""
+    now = utcnow()
+    schedule = await run_in_threadpool(
+        schedule_of, engine=engine, learner_id=learner_id, catalog=catalog
+    )
+    due = schedule.due(now)
+    current = None
+    if due:
+        topic, question = due[0].topic, due[0].question
+        outputs = await live.outputs(snippets_of(question))
+        current = views.question_page(topic=topic, question=question, outputs=outputs)
+    return views.review_page(schedule=schedule, now=now, current=current)
 
 
 @dataclass(frozen=True)
@@ -127,4 +148,5 @@ HomePageDep = Annotated[schemas.HomePage, Depends(home_page)]
 TopicPageDep = Annotated[schemas.TopicPage, Depends(topic_page)]
 QuestionPageDep = Annotated[schemas.QuestionPage, Depends(question_page)]
 ProgressPageDep = Annotated[schemas.ProgressPage, Depends(progress_page)]
+ReviewPageDep = Annotated[schemas.ReviewPage, Depends(review_page)]
 LatestFeedbackDep = Annotated[schemas.Feedback | None, Depends(latest_feedback)]

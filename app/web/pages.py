@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.services.grading import form_answer
 from app.services.refusals import Refused
-from app.web import views
+from app.web import charts, views
 from app.web.deps import (
     CsrfTokenDep,
     LiveDep,
@@ -21,6 +21,7 @@ from app.web.page_models import (
     LatestFeedbackDep,
     ProgressPageDep,
     QuestionPageDep,
+    ReviewPageDep,
     Submission,
     TopicPageDep,
     snippets_of,
@@ -67,9 +68,11 @@ async def answer(
     code: Annotated[str | None, Form(max_length=CODE_MAX)] = None,
     idempotency_key: Annotated[str | None, Form(max_length=KEY_MAX)] = None,
     shown_at: Annotated[int | None, Form(ge=0)] = None,
+    review: Annotated[bool, Form()] = False,
 ) -> Response:
     """Grade the submitted form, then show the feedback page (303); a second click on the
-    same form is recorded once."""
+    same form is recorded once; answered from the review page, the feedback leads on to
+    the next review."""
     topic, question, live = place.topic, place.question, place.live
     fields = {"choice": choice, "choices": choices, "value": value, "code": code}
     try:
@@ -80,8 +83,11 @@ async def answer(
         outputs = live.cached_outputs(snippets_of(question))
         page = views.question_page(topic=topic, question=question, outputs=outputs)
         context = {"page": page, "csrf_token": csrf, "live": live.enabled, "given": fields}
-        return _refused(request, "question.html", context, error)
-    return RedirectResponse(f"{views.question_url(topic, question)}/feedback", status_code=303)
+        return _refused(request, "question.html", context | {"review": review}, error)
+    after = "?review=1" if review else ""
+    return RedirectResponse(
+        f"{views.question_url(topic, question)}/feedback{after}", status_code=303
+    )
 
 
 @router.get("/topics/{topic_id}/questions/{question_id}/feedback")
@@ -92,18 +98,32 @@ def feedback(
     question: QuestionDep,
     csrf: CsrfTokenDep,
     live: LiveDep,
+    review: bool = False,
 ) -> Response:
-    """Right or wrong, why, and the worked solution for the learner's latest answer."""
+    """Right or wrong, why, and the worked solution for the learner's latest answer; with
+    `review`, it leads on to the next review rather than the next question."""
     if page is None:
         return RedirectResponse(views.question_url(topic, question), status_code=303)
-    context = {"page": page, "csrf_token": csrf, "live": live.enabled}
+    context = {"page": page, "csrf_token": csrf, "live": live.enabled, "review": review}
     return render(request, "feedback.html", context)
 
 
 @router.get("/progress")
 def progress(request: Request, page: ProgressPageDep) -> Response:
-    """The learner's progress in every topic and their recent answers."""
-    return render(request, "progress.html", {"page": page})
+    """The learner's progress in every topic, as pictures and numbers, and their recent answers."""
+    pictures = {
+        "mastery": charts.mastery_chart(page.mastery),
+        "activity": charts.activity_chart(page.activity),
+        "forecast": charts.forecast_chart(page.forecast),
+    }
+    return render(request, "progress.html", {"page": page, "charts": pictures})
+
+
+@router.get("/review")
+def review(request: Request, page: ReviewPageDep, csrf: CsrfTokenDep, live: LiveDep) -> Response:
+    """The questions due for review, the first one ready to answer; or when the next is due."""
+    context = {"page": page, "csrf_token": csrf, "live": live.enabled, "error": None}
+    return render(request, "review.html", context | {"given": None, "review": True})
 
 
 def _refused(request: Request, name: str, context: dict[str, object], error: Refused) -> Response:

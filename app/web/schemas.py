@@ -4,7 +4,7 @@ Nothing here carries correctness, steps or misconceptions except `Feedback`, whi
 only exists once the learner has answered.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -110,6 +110,7 @@ class HomePage(Public):
     content_errors: list[str] = Field(
         default_factory=list, description="Broken quiz files, listed in development mode only."
     )
+    reviews_due: int = Field(default=0, description="Questions due for review now.")
 
 
 class TopicPage(Public):
@@ -186,6 +187,9 @@ class Feedback(Public):
     next_url: str | None
     next_topic: TopicRef | None = Field(description="After the last question: the next topic.")
     score: ScorePublic | None = Field(description="The topic's score, after its last question.")
+    reviews_due: int = Field(
+        default=0, description="Other questions due for review now: what 'Next review' leads to."
+    )
 
 
 class AttemptPublic(Public):
@@ -196,9 +200,51 @@ class AttemptPublic(Public):
     created_at: datetime
 
 
+class TopicMastery(Public):
+    topic_id: str
+    title: str
+    mastered: int = Field(
+        description="Questions whose card is in review with a retrievability of at least 0.9."
+    )
+    total: int
+    share: float = Field(description="mastered / total, 0 to 1.")
+
+
+class DayCount(Public):
+    day: date = Field(description="A UTC day.")
+    count: int
+
+
 class ProgressPage(Public):
     topics: list[TopicSummary]
     attempts: list[AttemptPublic]
+    mastery: list[TopicMastery] = Field(description="Per topic, in study order.")
+    activity: list[DayCount] = Field(
+        description="Answers per day over the last 12 weeks (84 days, oldest first, ending today)."
+    )
+    forecast: list[DayCount] = Field(
+        description="Reviews due per day over the next 30 days; overdue ones count today."
+    )
+
+
+class DueQuestion(Public):
+    topic_id: str
+    question_id: str
+    url: str
+    due: datetime
+    topic_title: str
+    number: int = Field(description="The question's number in its topic.")
+
+
+class ReviewPage(Public):
+    due_count: int
+    due: list[DueQuestion] = Field(description="Questions due now (due <= now), oldest first.")
+    next_due: datetime | None = Field(
+        description="When the next question not yet due becomes due; None if none is scheduled."
+    )
+    current: QuestionPage | None = Field(
+        description="The first due question, as its page shows it (without the answer)."
+    )
 
 
 class SessionInfo(Public):

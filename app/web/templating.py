@@ -1,14 +1,21 @@
 """The Jinja2 environment shared by every HTML route."""
 
+import logging
 from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import Response
 
 from app import __version__
 from app.paths import TEMPLATES_DIR
+from app.services.review_queue import due_count
+from app.store.models import utcnow
 from app.web.csrf import csrf_token
+from app.web.identity import Visitor
+
+log = logging.getLogger("torchquiz.web")
 
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 templates.env.globals["version"] = __version__
@@ -17,12 +24,32 @@ templates.env.globals["version"] = __version__
 def render(
     request: Request, name: str, context: dict[str, Any], status_code: int = 200
 ) -> Response:
-    """Render template `name` with `context`; in development, with the quiz files' errors."""
+    """Render template `name` with `context` and the navigation's review count; in
+    development, with the quiz files' errors."""
     state = request.app.state
     if state.settings.dev:
         context = {**context, "content_errors": [str(e) for e in state.content.current().errors]}
     visitor = getattr(request.state, "visitor", None)
-    if visitor is not None:  # the navigation: who is signed in, and a logout form
+    if visitor is not None:  # the navigation: who is signed in, a logout form, reviews due
         token = csrf_token(state.session_secret, visitor.learner_id)
         context = {"visitor": visitor, "nav_csrf": token, **context}
+        if status_code < 500:
+            context = {**context, "reviews_due": _reviews_due(request, visitor)}
     return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def _reviews_due(request: Request, visitor: Visitor) -> int:
+    # Read only: a visitor who never answered has no cards, and no row is made here.
+    learner_id = visitor.learner_id
+    state = request.app.state
+    try:
+        return due_count(
+            engine=state.engine,
+            learner_id=learner_id,
+            catalog=state.content.current(),
+            now=utcnow(),
+        )
+    except SQLAlchemyError:
+        # The count is a nicety of the navigation: the page itself must still be shown.
+        log.warning("could not count the reviews due for the navigation", exc_info=True)
+        return 0

@@ -1,7 +1,7 @@
 """Build each page's public model from the catalog and the learner's progress."""
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine
 
@@ -15,9 +15,11 @@ from app.content import (
     Snippet,
     Topic,
 )
+from app.services.activity import answers_per_day
 from app.services.grades import RunSummary
 from app.services.live_code import Outputs
 from app.services.progress import TopicProgress, attempts_of, progress_by_topic
+from app.services.review_queue import Schedule, ScheduledQuestion, due_count, schedule_of
 from app.store.models import utcnow
 from app.web import schemas
 
@@ -115,8 +117,12 @@ def question_number(topic: Topic, question: Question) -> int:
     return [q.id for q in topic.questions].index(question.id) + 1
 
 
+ACTIVITY_DAYS = 84  # 12 weeks
+FORECAST_DAYS = 30
+
+
 def home_page(
-    *, engine: Engine, learner_id: str, catalog: Catalog, show_errors: bool
+    *, engine: Engine, learner_id: str, catalog: Catalog, show_errors: bool, now: datetime
 ) -> schemas.HomePage:
     """The topics in study order, grouped by level, with the learner's progress."""
     progress = progress_by_topic(engine=engine, learner_id=learner_id, catalog=catalog)
@@ -133,6 +139,7 @@ def home_page(
         levels=levels,
         next_topic=topic_ref(unfinished[0]) if unfinished else None,
         content_errors=[str(e) for e in catalog.errors] if show_errors else [],
+        reviews_due=due_count(engine=engine, learner_id=learner_id, catalog=catalog, now=now),
     )
 
 
@@ -195,10 +202,20 @@ def from_epoch_ms(value: int | None) -> datetime | None:
         return None
 
 
-def progress_page(*, engine: Engine, learner_id: str, catalog: Catalog) -> schemas.ProgressPage:
-    """Every topic's progress and the learner's attempts, newest first."""
+def progress_page(
+    *, engine: Engine, learner_id: str, catalog: Catalog, now: datetime
+) -> schemas.ProgressPage:
+    """Every topic's progress and the learner's attempts, newest first, with the numbers of
+    the charts: mastery per topic, answers per day, reviews due per day."""
     progress = progress_by_topic(engine=engine, learner_id=learner_id, catalog=catalog)
+    schedule = schedule_of(engine=engine, learner_id=learner_id, catalog=catalog)
+    today = now.date()
+    first = today - timedelta(days=ACTIVITY_DAYS - 1)
+    answers = answers_per_day(engine=engine, learner_id=learner_id, first=first, days=ACTIVITY_DAYS)
     return schemas.ProgressPage(
+        mastery=[_mastery(schedule, topic, now) for topic in catalog.topics],
+        activity=_days(first, answers),
+        forecast=_days(today, schedule.forecast(today, FORECAST_DAYS)),
         topics=[_summary(catalog, t, progress[t.id]) for t in catalog.topics],
         attempts=[
             schemas.AttemptPublic(
@@ -210,4 +227,47 @@ def progress_page(*, engine: Engine, learner_id: str, catalog: Catalog) -> schem
             )
             for a in attempts_of(engine=engine, learner_id=learner_id)
         ],
+    )
+
+
+def _mastery(schedule: Schedule, topic: Topic, now: datetime) -> schemas.TopicMastery:
+    mastered, total = schedule.mastered(topic, now), len(topic.questions)
+    return schemas.TopicMastery(
+        topic_id=topic.id,
+        title=topic.title,
+        mastered=mastered,
+        total=total,
+        share=mastered / total if total else 0.0,
+    )
+
+
+def _days(first: date, counts: list[int]) -> list[schemas.DayCount]:
+    return [
+        schemas.DayCount(day=first + timedelta(days=offset), count=count)
+        for offset, count in enumerate(counts)
+    ]
+
+
+def due_question(scheduled: ScheduledQuestion) -> schemas.DueQuestion:
+    topic, question = scheduled.topic, scheduled.question
+    return schemas.DueQuestion(
+        topic_id=topic.id,
+        question_id=question.id,
+        url=question_url(topic, question),
+        due=scheduled.due,
+        topic_title=topic.title,
+        number=question_number(topic, question),
+    )
+
+
+def review_page(
+    *, schedule: Schedule, now: datetime, current: schemas.QuestionPage | None
+) -> schemas.ReviewPage:
+    """The questions due now, oldest first, the first of them to answer, and what comes next."""
+    due = schedule.due(now)
+    return schemas.ReviewPage(
+        due_count=len(due),
+        due=[due_question(q) for q in due],
+        next_due=schedule.next_due(now),
+        current=current,
     )

@@ -34,6 +34,8 @@ def test_downgrade_and_upgrade_again(database_url: str, tmp_path: Path) -> None:
             "learner",
             "login_session",
             "rate_event",
+            "review_card",
+            "review_log",
         ]
     finally:
         engine.dispose()

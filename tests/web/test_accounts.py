@@ -90,8 +90,20 @@ def test_logging_in_merges_anonymous_attempts_into_the_account(
     with TestClient(app) as other:  # type: ignore[arg-type]
         elsewhere = Learner(other)
         elsewhere.answer("basics", "dtype", "a")  # anonymous work on another device
+        elsewhere.answer("basics", "shape", "b")  # ...and the account's wrong one, now right
         assert log_in(elsewhere, "ada", "correct horse").status_code == 200  # type: ignore[attr-defined]
-        assert sorted(answered(elsewhere)) == [("dtype", True), ("shape", False)]
+        assert sorted(answered(elsewhere)) == [("dtype", True), ("shape", False), ("shape", True)]
+        # The cards are replayed from both histories: shape was wrong, then right.
+        export = elsewhere.client.get("/api/progress/export").json()
+        assert [(r["question_id"], r["rating"]) for r in export["review_log"]] == [
+            ("shape", 1),
+            ("dtype", 3),
+            ("shape", 3),
+        ]
+        cards = {c["question_id"]: c for c in export["review_cards"]}
+        assert sorted(cards) == ["dtype", "shape"]
+        assert cards["shape"]["last_review"] > cards["dtype"]["last_review"]
+        assert elsewhere.client.get("/api/review").json()["due_count"] == 0
     assert len(rows(settings, "select id from learner")) == 1  # the anonymous one is gone
 
 

@@ -15,6 +15,8 @@ PAGES = [
     "/topics/kinds/questions/make-sgd",
     "/topics/basics/questions/shape/feedback",
     "/progress",
+    "/review",
+    "/api/review",
     "/signup",
     "/login",
     "/account",
