@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from app.sandbox import Layers, privileges
-from app.sandbox.launcher import ZYGOTE_CAPABILITIES
+from app.sandbox.launcher import ZYGOTE_CAPABILITIES, PrivilegeError, split
 
 from .conftest import TEST_LIMITS, Runner
 
@@ -40,6 +40,36 @@ def test_keeping_only_some_capabilities_is_for_good() -> None:
             os._exit(2)
     _, wait_status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(wait_status) == 0
+
+
+@pytest.mark.parametrize(
+    ("kept", "message"),
+    [
+        ((privileges.CAP_CHOWN,), "without CAP_SETUID/CAP_SETGID"),
+        ((*ZYGOTE_CAPABILITIES, 21), "without CAP_SETPCAP"),  # 21: SYS_ADMIN, not droppable
+    ],
+)
+def test_a_root_without_the_needed_capabilities_refuses_to_split(
+    kept: tuple[int, ...], message: str
+) -> None:
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(read)
+            privileges.keep_only_capabilities(*kept)
+            try:
+                split(SERVER_UID, SERVER_UID)
+                os.write(write, b"split")
+            except PrivilegeError as error:
+                os.write(write, str(error).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as answer:
+        said = answer.read()
+    os.waitpid(pid, 0)
+    assert message in said
 
 
 def test_the_zygote_empties_what_a_job_made_private() -> None:
