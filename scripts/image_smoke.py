@@ -424,6 +424,10 @@ def main() -> int:
         jobs = httpx.get(f"{server.url}/healthz", timeout=30).json()["sandbox"]["jobs_run"]
         report["authored runs redone after the restart"] = jobs
         expect(jobs == 0, f"the restart ran {jobs} authored snippets again")
+        # `docker exec` is root: the backup it makes in /data must be the server's.
+        saved = server.exec("torchquiz", "db", "backup", "/data/smoke-backup.db").stdout
+        owner = server.exec("stat", "-c", "%u:%a", "/data/smoke-backup.db").stdout.strip()
+        expect("backed up 1 attempts" in saved and owner == "10001:600", f"backup: {owner}")
     say("default run: healthy, answered, ran code, contained the battery, kept progress")
 
     # 2. Landlock forced off: the uid split alone must keep /data and the file system safe.
