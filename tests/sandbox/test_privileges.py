@@ -122,12 +122,22 @@ async def main():
         for name, code in CODE.items():
             r = await sandbox.run(code)
             runs[name] = {"status": r.status, "out": r.stdout + r.stderr}
+        # A crashed zygote is replaced through the launcher: the web process has no
+        # capability left to start a privileged one itself.
+        first = sandbox.health()["zygote_pid"]
+        sandbox._zygote.terminate()
+        while sandbox.health()["zygote_pid"] == first or not sandbox.health()["ready"]:
+            await asyncio.sleep(0.05)
+        again = await sandbox.run("import os\nprint(os.getuid())")
+        runs["after a zygote crash"] = {"status": again.status, "out": again.stdout}
         zygote = sandbox.health()["zygote_pid"]
         status = dict(l.split(":", 1) for l in open(f"/proc/{zygote}/status").read().splitlines())
         mine = dict(l.split(":", 1) for l in open("/proc/self/status").read().splitlines())
         print(json.dumps({"runs": runs, "web": os.getuid(), "web_caps": mine["CapEff"].strip(),
                           "zygote": [status["Uid"].split()[1], status["CapEff"].strip()],
-                          "left": os.listdir(sandbox._root), "layers": sandbox.health()["layers"]}))
+                          "left": os.listdir(sandbox._root),
+                          "restarts": sandbox.health()["zygote_restarts"],
+                          "layers": sandbox.health()["layers"]}))
         sys.stdout.flush()
     finally:
         await sandbox.close()
@@ -169,3 +179,5 @@ def test_a_split_server_keeps_jobs_out_of_its_files_without_landlock(tmp_path: P
     assert not (secret_dir / "planted").exists()
     assert runs["after"] == {"status": "ok", "out": "still runs\n"}
     assert report["left"] == [], "every job folder was removed, the private one too"
+    assert runs["after a zygote crash"] == {"status": "ok", "out": "65534\n"}
+    assert report["restarts"] == 1
