@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint check bench clean
+.PHONY: run test lint check bench image-smoke clean
 
 run: $(STAMP)  ## set up, then serve on http://127.0.0.1:8000
 	./scripts/system-deps.sh
@@ -25,6 +25,9 @@ check: $(STAMP)  ## validate every quiz file
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_live.py
+
+image-smoke: $(STAMP)  ## build the Docker image with podman and run it for real (root; see README)
+	./scripts/image-smoke.sh
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -18,7 +18,7 @@ from app.config import ConfigurationError, Settings
 from app.content import Catalog, ContentError, Topic, load_catalog, load_topic_file
 from app.content.schema import json_schema
 from app.logs import configure_logging
-from app.sandbox import Sandbox, launcher
+from app.sandbox import Sandbox, launcher, privileges
 from app.sandbox.launcher import PrivilegeError, seal_scratch_dirs
 from app.services.verify import verify_catalog
 from app.store.backup import BackupError, backup_sqlite
@@ -153,6 +153,16 @@ def _progress_bar() -> Callable[[int, int], None] | None:
 def schema() -> None:
     """Print the JSON Schema of topic files (quizzes/torchquiz.schema.json is a copy)."""
     typer.echo(json.dumps(json_schema(), indent=2))
+
+
+@db_cli.callback()
+def db_as_server_user() -> None:
+    """Database maintenance."""
+    # `docker exec` runs as root in the image: files it makes in the data folder must
+    # stay the server's, so become the server's uid first (see TORCHQUIZ_SERVER_UID).
+    settings = Settings()
+    if settings.server_uid is not None and os.geteuid() == 0:
+        privileges.become(settings.server_uid, settings.server_gid or settings.server_uid)
 
 
 @db_cli.command("backup")

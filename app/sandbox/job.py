@@ -85,6 +85,11 @@ def _lock_down(ctx: JobContext, req: JobRequest) -> None:
         jobdir.hand_over(req.job_dir)
         # What the job creates stays readable (and removable) by the web process's group.
         os.umask(0o007)
+    try:
+        os.chdir(req.job_dir)
+        entered = True
+    except PermissionError:  # a zygote without CAP_DAC_OVERRIDE (launcher.py) enters
+        entered = False  # the folder as the job uid, below
     rules = list(ctx.landlock_rules)
     job_rule = landlock.open_rule(req.job_dir, landlock.READ_WRITE)
     if job_rule is not None:
@@ -94,8 +99,8 @@ def _lock_down(ctx: JobContext, req: JobRequest) -> None:
         privileges.drop_to_job_user()
     elif ctx.cap_drop:
         privileges.drop_capabilities()
-    # As the job's own uid: a zygote without CAP_DAC_OVERRIDE may not enter the folder.
-    os.chdir(req.job_dir)
+    if not entered:
+        os.chdir(req.job_dir)
     privileges.no_new_privs()
     if ctx.landlock_abi is not None:
         landlock.restrict_self(ctx.landlock_abi, rules)

@@ -56,6 +56,13 @@ def split(uid: int, gid: int) -> Launcher:
             f"as that user (`--user {uid}:{gid}`: Landlock then hides the data folder from "
             "learners' code)"
         )
+    extra = privileges.bounding_set() - set(ZYGOTE_CAPABILITIES)
+    if extra and not privileges.has_capabilities(privileges.CAP_SETPCAP):
+        raise PrivilegeError(
+            f"started as root without CAP_SETPCAP, so the sandbox launcher cannot give up "
+            f"capabilities {sorted(extra)}; keep SETPCAP or grant only CHOWN, KILL, SETGID "
+            "and SETUID"
+        )
     mine, theirs = protocol.socket_pair()
     sys.stdout.flush()
     sys.stderr.flush()

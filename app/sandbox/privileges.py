@@ -14,6 +14,7 @@ from .limits import JOB_GID, JOB_UID, Limits
 
 _PR_SET_PDEATHSIG = 1
 _PR_SET_DUMPABLE = 4
+_PR_CAPBSET_READ = 23
 _PR_CAPBSET_DROP = 24
 _PR_SET_NO_NEW_PRIVS = 38
 _PR_CAP_AMBIENT = 47
@@ -25,6 +26,7 @@ CAP_CHOWN = 0
 CAP_KILL = 5
 CAP_SETGID = 6
 CAP_SETUID = 7
+CAP_SETPCAP = 8
 _LAST_CAP_FILE = "/proc/sys/kernel/cap_last_cap"
 
 # Threads count against RLIMIT_NPROC per real uid, shared by every job of that uid.
@@ -118,14 +120,20 @@ def has_capabilities(*caps: int) -> bool:
     return all(effective >> cap & 1 for cap in caps)
 
 
+def bounding_set() -> set[int]:
+    """The capabilities this process (and anything it executes) could still hold."""
+    with open(_LAST_CAP_FILE) as handle:
+        last = int(handle.read())
+    return {cap for cap in range(last + 1) if _libc.prctl(_PR_CAPBSET_READ, cap, 0, 0, 0) == 1}
+
+
 def keep_only_capabilities(*caps: int) -> None:
     """Give up every capability but `caps`, for good: out of the bounding set too, so
     that executing a program as root never brings the others back."""
-    with open(_LAST_CAP_FILE) as handle:
-        last = int(handle.read())
-    for cap in range(last + 1):
-        if cap not in caps:
-            _prctl(_PR_CAPBSET_DROP, cap)
+    # Dropping needs CAP_SETPCAP; without it (`--cap-drop ALL --cap-add ...`) the
+    # engine has already left only what it granted in the bounding set.
+    for cap in sorted(bounding_set() - set(caps)):
+        _prctl(_PR_CAPBSET_DROP, cap)
     _prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL)
     mask = sum(1 << cap for cap in caps)
     header = _CapHeader(_CAP_VERSION_3, 0)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from app.sandbox import Layers, privileges
-from app.sandbox.launcher import ZYGOTE_CAPABILITIES
+from app.sandbox.launcher import ZYGOTE_CAPABILITIES, PrivilegeError, split
 
 from .conftest import TEST_LIMITS, Runner
 
@@ -40,6 +40,36 @@ def test_keeping_only_some_capabilities_is_for_good() -> None:
             os._exit(2)
     _, wait_status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(wait_status) == 0
+
+
+@pytest.mark.parametrize(
+    ("kept", "message"),
+    [
+        ((privileges.CAP_CHOWN,), "without CAP_SETUID/CAP_SETGID"),
+        ((*ZYGOTE_CAPABILITIES, 21), "without CAP_SETPCAP"),  # 21: SYS_ADMIN, not droppable
+    ],
+)
+def test_a_root_without_the_needed_capabilities_refuses_to_split(
+    kept: tuple[int, ...], message: str
+) -> None:
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(read)
+            privileges.keep_only_capabilities(*kept)
+            try:
+                split(SERVER_UID, SERVER_UID)
+                os.write(write, b"split")
+            except PrivilegeError as error:
+                os.write(write, str(error).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as answer:
+        said = answer.read()
+    os.waitpid(pid, 0)
+    assert message in said
 
 
 def test_the_zygote_empties_what_a_job_made_private() -> None:
@@ -92,12 +122,22 @@ async def main():
         for name, code in CODE.items():
             r = await sandbox.run(code)
             runs[name] = {"status": r.status, "out": r.stdout + r.stderr}
+        # A crashed zygote is replaced through the launcher: the web process has no
+        # capability left to start a privileged one itself.
+        first = sandbox.health()["zygote_pid"]
+        sandbox._zygote.terminate()
+        while sandbox.health()["zygote_pid"] == first or not sandbox.health()["ready"]:
+            await asyncio.sleep(0.05)
+        again = await sandbox.run("import os\nprint(os.getuid())")
+        runs["after a zygote crash"] = {"status": again.status, "out": again.stdout}
         zygote = sandbox.health()["zygote_pid"]
         status = dict(l.split(":", 1) for l in open(f"/proc/{zygote}/status").read().splitlines())
         mine = dict(l.split(":", 1) for l in open("/proc/self/status").read().splitlines())
         print(json.dumps({"runs": runs, "web": os.getuid(), "web_caps": mine["CapEff"].strip(),
                           "zygote": [status["Uid"].split()[1], status["CapEff"].strip()],
-                          "left": os.listdir(sandbox._root), "layers": sandbox.health()["layers"]}))
+                          "left": os.listdir(sandbox._root),
+                          "restarts": sandbox.health()["zygote_restarts"],
+                          "layers": sandbox.health()["layers"]}))
         sys.stdout.flush()
     finally:
         await sandbox.close()
@@ -139,3 +179,5 @@ def test_a_split_server_keeps_jobs_out_of_its_files_without_landlock(tmp_path: P
     assert not (secret_dir / "planted").exists()
     assert runs["after"] == {"status": "ok", "out": "still runs\n"}
     assert report["left"] == [], "every job folder was removed, the private one too"
+    assert runs["after a zygote crash"] == {"status": "ok", "out": "65534\n"}
+    assert report["restarts"] == 1
