@@ -1,6 +1,7 @@
 """Accounts, as forms and as JSON: sign up, log in, log out, the learner's own data."""
 
 import asyncio
+from collections.abc import Awaitable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -168,6 +169,17 @@ def _form_page(
     return page
 
 
+async def _credentials_posted(
+    request: Request, name: str, visitor: Visitor, username: str, done: Awaitable[str]
+) -> Response:
+    """Back to the topics once signed in (303), or the form again with what to fix."""
+    try:
+        await done
+    except Refused as error:
+        return _form_page(request, name, visitor, error, username=username)
+    return RedirectResponse("/", status_code=303)
+
+
 @pages.get("/signup")
 def signup_page(request: Request, visitor: VisitorDep) -> Response:
     """The sign-up form (accounts are optional: progress is kept without one)."""
@@ -183,11 +195,8 @@ async def signup(
     password: Password,
 ) -> Response:
     """Sign up, then back to the topics (303)."""
-    try:
-        await _sign_up(request, engine, visitor, username, password)
-    except Refused as error:
-        return _form_page(request, "signup.html", visitor, error, username=username)
-    return RedirectResponse("/", status_code=303)
+    done = _sign_up(request, engine, visitor, username, password)
+    return await _credentials_posted(request, "signup.html", visitor, username, done)
 
 
 @pages.get("/login")
@@ -205,11 +214,8 @@ async def login(
     password: Password,
 ) -> Response:
     """Log in, then back to the topics (303)."""
-    try:
-        await _log_in(request, engine, visitor, username, password)
-    except Refused as error:
-        return _form_page(request, "login.html", visitor, error, username=username)
-    return RedirectResponse("/", status_code=303)
+    done = _log_in(request, engine, visitor, username, password)
+    return await _credentials_posted(request, "login.html", visitor, username, done)
 
 
 @pages.post("/logout")
