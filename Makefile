@@ -3,14 +3,16 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
+# The front end's build tools (Node 20 + npm), only to rebuild or verify static/editor.js.
+NODE_DEPS := frontend/node_modules/.installed
 
-.PHONY: run test lint check bench clean
+.PHONY: run test lint check bench assets clean
 
 run: $(STAMP)  ## set up, then serve on http://127.0.0.1:8000
 	./scripts/system-deps.sh
 	$(BIN)/torchquiz serve
 
-test: $(STAMP) lint check  ## set up, then lint, check the quizzes and run every test
+test: $(STAMP) $(NODE_DEPS) lint check  ## set up, then lint, check the quizzes and run every test
 	./scripts/system-deps.sh test
 	url=$$(./scripts/test-postgres.sh) && TORCHQUIZ_TEST_POSTGRES=$$url $(BIN)/python tests/run_in_pidns.py
 
@@ -26,6 +28,13 @@ check: $(STAMP)  ## validate every quiz file
 bench: $(STAMP)
 	$(BIN)/python bench/bench_live.py
 
+assets: $(NODE_DEPS)  ## rebuild static/editor.js from frontend/ (byte for byte the committed one)
+	cd frontend && node build.mjs
+
+$(NODE_DEPS): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	# The pinned runtime dependencies first, as the Dockerfile installs them.
@@ -35,4 +44,4 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $@
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts frontend/node_modules

@@ -18,7 +18,7 @@ from app.sandbox_settings import start_live_code
 from app.services.live_code import authored_runs
 from app.store.database import make_engine
 from app.store.migrations import upgrade
-from app.web import api, health, pages
+from app.web import api, fragments, health, pages
 from app.web.errors import install_error_handlers
 
 log = logging.getLogger("torchquiz")
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(AccessLog)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
+    app.include_router(fragments.router)
     app.include_router(api.router)
     app.include_router(health.router)
     install_error_handlers(app)

@@ -7,6 +7,7 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.web.fragments import PREFIX as FRAGMENTS
 from app.web.templating import render
 
 log = logging.getLogger("torchquiz.web")
@@ -16,12 +17,17 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path in {"/healthz", "/readyz"}
 
 
+def _template(request: Request) -> str:
+    # A fragment's script swaps the answer into the page: a banner there, not a whole page.
+    return "_refused.html" if request.url.path.startswith(f"{FRAGMENTS}/") else "error.html"
+
+
 async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
     if _wants_json(request):
         return await http_exception_handler(request, error)
     context = {"status": error.status_code, "detail": error.detail}
-    page = render(request, "error.html", context, status_code=error.status_code)
+    page = render(request, _template(request), context, status_code=error.status_code)
     page.headers.update(error.headers or {})  # e.g. Allow on a 405, Retry-After on a 503
     return page
 
@@ -31,7 +37,7 @@ async def _unexpected_error(request: Request, error: Exception) -> Response:
     detail = "something went wrong on our side; it has been logged"
     if _wants_json(request):
         return JSONResponse({"detail": detail}, status_code=500)
-    return render(request, "error.html", {"status": 500, "detail": detail}, status_code=500)
+    return render(request, _template(request), {"status": 500, "detail": detail}, status_code=500)
 
 
 def install_error_handlers(app: FastAPI) -> None:
