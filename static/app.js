@@ -81,6 +81,20 @@ function setUpThemeToggle() {
 
 setUpThemeToggle();
 
+// A code block (or a table) wider than its box scrolls; the keyboard must reach it too.
+function focusableScrollers() {
+  for (const box of document.querySelectorAll("pre, .prose table")) {
+    if (box.scrollWidth > box.clientWidth || box.scrollHeight > box.clientHeight) {
+      if (!box.hasAttribute("tabindex")) box.tabIndex = 0;
+    } else if (box.tabIndex === 0) {
+      box.removeAttribute("tabindex");
+    }
+  }
+}
+
+focusableScrollers();
+new ResizeObserver(focusableScrollers).observe(document.body);
+
 // The code editor (static/editor.js, built from frontend/) only on pages that have one.
 if (document.querySelector("textarea[data-editor]")) {
   const script = document.createElement("script");

@@ -1,18 +1,23 @@
 """A 390 px wide phone: nothing overflows sideways except code, which scrolls in its box,
-and every control is at least 44 px tall and wide. Screenshots in test-artifacts/screens/mobile."""
+every control is at least 44 px tall and wide, and axe finds nothing serious.
+Screenshots in test-artifacts/screens/mobile."""
 
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser
 
-from tests.browser.test_accessibility import fixture_server  # noqa: F401 - module fixture
+from tests.browser.test_accessibility import (
+    PHONE,
+    blocking,
+    fixture_server,  # noqa: F401 - module fixture
+)
 from tests.browser.tour import tour
 from tests.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
 # Elements wider than the page, outside the boxes that scroll (code, editors, outputs).
 OVERFLOWING = """() => [...document.querySelectorAll("body *")]
   .filter(el => el.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
@@ -38,6 +43,8 @@ def test_every_page_fits_a_phone(
     screens.mkdir(parents=True, exist_ok=True)
     overflow: dict[str, object] = {}
     small: dict[str, object] = {}
+    violations: dict[str, object] = {}
+    axe = Axe()
     try:
         for state in tour(page, fixture_server.url):
             width = page.evaluate("() => document.documentElement.scrollWidth")
@@ -46,8 +53,11 @@ def test_every_page_fits_a_phone(
             tiny = [t for t in page.evaluate(TARGETS) if min(t["width"], t["height"]) < 44]
             if tiny:
                 small[state] = tiny
+            if serious := blocking(axe.run(page).response["violations"]):
+                violations[state] = serious
             page.screenshot(path=str(screens / f"{state}.png"), full_page=True)
     finally:
         context.close()
     assert overflow == {}
     assert small == {}
+    assert violations == {}
