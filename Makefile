@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
-# The front end's build tools (Node 20 + npm), only to rebuild or verify static/editor.js.
+# The front end's build tools (Node.js + npm), only to rebuild or verify static/editor.js.
 NODE_DEPS := frontend/node_modules/.installed
 
 .PHONY: run test lint check bench assets clean
@@ -32,6 +32,7 @@ assets: $(NODE_DEPS)  ## rebuild static/editor.js from frontend/ (byte for byte 
 	cd frontend && node build.mjs
 
 $(NODE_DEPS): frontend/package.json frontend/package-lock.json
+	./scripts/system-deps.sh test
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 

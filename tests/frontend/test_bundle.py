@@ -15,7 +15,7 @@ BUNDLE = ROOT / "static" / "editor.js"
 def test_the_committed_bundle_is_a_rebuild_of_frontend(tmp_path: Path) -> None:
     node = shutil.which("node")
     if node is None or not (FRONTEND / "node_modules" / ".installed").exists():
-        pytest.fail("the front end's build tools are missing: run `make assets` (Node 20 + npm)")
+        pytest.fail("no front-end build tools: run `make assets` (needs Node.js 18+, npm)")
     rebuilt = tmp_path / "editor.js"
     subprocess.run(
         [node, "build.mjs", f"--outfile={rebuilt}"], cwd=FRONTEND, check=True, timeout=120
