@@ -103,3 +103,16 @@ def test_back_after_an_answer_does_not_post_it_again(
     assert len(posts) == 1  # back, forward and reload only GET
     attempts = page.request.get(fixture_server.url + "/api/progress").json()["attempts"]
     assert len(attempts) == 1
+
+
+def test_the_editor_colours_code_as_the_page_does(page: Page, fixture_server: LiveServer) -> None:
+    page.goto(fixture_server.url + "/topics/basics")
+    snippet = page.locator("figure.snippet").first
+    snippet.locator("summary", has_text="Edit and run").click()
+    shown, edited = snippet.locator("pre.highlight"), snippet.locator(".cm-editor")
+    expect(edited).to_be_visible()
+    colour = "el => getComputedStyle(el).color"
+    for pygments, codemirror, text in [("kn", "tok-keyword", "import"), ("mi", "tok-number", "2")]:
+        static = shown.locator(f".{pygments}", has_text=text).first.evaluate(colour)
+        live = edited.locator(f".{codemirror}", has_text=text).first.evaluate(colour)
+        assert static == live, f"{text}: {static} on the page, {live} in the editor"
