@@ -70,7 +70,9 @@ function enhance(textarea) {
         highlightActiveLine(),
         indentUnit.of("    "),
         EditorState.tabSize.of(4),
-        new LanguageSupport(pythonLanguage), // no completion: nothing to suggest offline
+        // The grammar alone: python() would also pull in autocompletion, which this editor
+        // does not offer (it stays out of the bundle).
+        new LanguageSupport(pythonLanguage),
         syntaxHighlighting(classHighlighter),
         keymap.of([
           { key: "Mod-Enter", run: () => press(form, buttons.main) },

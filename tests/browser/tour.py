@@ -64,19 +64,25 @@ def tour(page: Page, base: str) -> Iterator[str]:
     # A run on the code question: running, then finished in each status.
     slot = page.locator(".code-answer .output-slot")
     set_editor_text(page, page, "while True:\n    pass\n")
-    page.get_by_role("button", name="Run", exact=True).click()
+    run = page.get_by_role("button", name="Run", exact=True)
+    run.click()
+    # At once: "Running…" in the live region, and the button off until the result is in.
     expect(slot).to_have_attribute("data-state", "running")
+    expect(slot).to_have_text("Running…")
+    expect(slot).to_have_attribute("aria-live", "polite")
+    expect(run).to_be_disabled()
     yield "run-running"
     expect(slot.locator(".output")).to_contain_text("time limit", timeout=20_000)
+    expect(run).to_be_enabled()
     yield "run-timed-out"
     set_editor_text(
         page, page, "import torch\nprint(torch.ones(2, 3))\nraise ValueError('on purpose')\n"
     )
-    page.get_by_role("button", name="Run", exact=True).click()
+    run.click()
     expect(slot.locator(".output .stderr")).to_contain_text("ValueError")
     yield "run-error"
     set_editor_text(page, page, "import socket\nsocket.socket()\n")
-    page.get_by_role("button", name="Run", exact=True).click()
+    run.click()
     expect(slot.locator(".output")).to_contain_text("Not allowed")
     yield "run-not-allowed"
 
