@@ -58,6 +58,8 @@ async function runInPlace(event) {
 }
 
 document.addEventListener("submit", runInPlace);
+// Where run results arrive: polite live regions, so that screen readers read them out.
+for (const slot of document.querySelectorAll(".output-slot")) slot.setAttribute("aria-live", "polite");
 
 // Light or dark: the page follows prefers-color-scheme until the learner picks one; the pick
 // is kept in a cookie so that the server renders the next page in it (no flash).
@@ -95,8 +97,8 @@ function focusableScrollers() {
 focusableScrollers();
 new ResizeObserver(focusableScrollers).observe(document.body);
 
-// The code editor (static/editor.js, built from frontend/) only on pages that have one.
-if (document.querySelector("textarea[data-editor]")) {
+// The code editor (static/editor.js, built from frontend/) only on pages with code to edit.
+if (document.querySelector("textarea[name=code]")) {
   const script = document.createElement("script");
   script.src = "/static/editor.js";
   document.head.append(script);

@@ -1,4 +1,4 @@
-// CodeMirror 6 over every <textarea data-editor>, as progressive enhancement: the textarea
+// CodeMirror 6 over every code textarea (name="code"), as progressive enhancement: the textarea
 // stays in the form (hidden) and always holds the editor's text, so the form posts the same
 // with or without this script. Built into static/editor.js by `make assets`.
 import { EditorState } from "@codemirror/state";
@@ -99,4 +99,4 @@ function enhance(textarea) {
   for (const label of textarea.labels) label.addEventListener("click", () => view.focus());
 }
 
-for (const textarea of document.querySelectorAll("textarea[data-editor]")) enhance(textarea);
+for (const textarea of document.querySelectorAll("textarea[name=code]")) enhance(textarea);
