@@ -1,30 +1,20 @@
 """The code editor is an enhancement: loaded only where there is code to edit, and the
 forms post the same without it."""
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Browser, Page, Request, expect
 
-from tests.conftest import FIXTURE_QUIZZES
-from tests.live_server import LiveServer, live_server
+from tests.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
 
 BUNDLE = "/static/editor.js"
 
 
-@pytest.fixture
-def fixture_server(tmp_path: Path) -> Iterator[LiveServer]:
-    with live_server(tmp_path / "data", FIXTURE_QUIZZES) as running:
-        yield running
-
-
 def test_the_editor_replaces_the_textarea_on_a_code_question(
-    page: Page, fixture_server: LiveServer
+    page: Page, quiz_server: LiveServer
 ) -> None:
-    page.goto(fixture_server.url + "/topics/kinds/questions/make-sgd")
+    page.goto(quiz_server.url + "/topics/kinds/questions/make-sgd")
     editor = page.locator(".code-answer .cm-editor")
     expect(editor).to_be_visible()
     expect(page.locator("textarea[name=code]")).to_be_hidden()
@@ -40,9 +30,7 @@ def test_the_editor_replaces_the_textarea_on_a_code_question(
     expect(content).to_be_focused()
 
 
-def test_the_bundle_loads_only_on_pages_with_an_editor(
-    page: Page, fixture_server: LiveServer
-) -> None:
+def test_the_bundle_loads_only_on_pages_with_an_editor(page: Page, quiz_server: LiveServer) -> None:
     loaded: list[str] = []
 
     def on_request(request: Request) -> None:
@@ -51,21 +39,21 @@ def test_the_bundle_loads_only_on_pages_with_an_editor(
 
     page.on("request", on_request)
     for path in ("/", "/progress", "/topics/kinds/questions/sum-shape", "/no-such-page"):
-        page.goto(fixture_server.url + path)
+        page.goto(quiz_server.url + path)
         page.wait_for_load_state("networkidle")
     assert loaded == []
-    page.goto(fixture_server.url + "/topics/kinds/questions/make-sgd")
+    page.goto(quiz_server.url + "/topics/kinds/questions/make-sgd")
     expect(page.locator(".cm-editor")).to_be_visible()
     assert len(loaded) == 1
 
 
 def test_without_javascript_the_code_answer_still_posts(
-    browser: Browser, fixture_server: LiveServer
+    browser: Browser, quiz_server: LiveServer
 ) -> None:
     context = browser.new_context(java_script_enabled=False)
     try:
         page = context.new_page()
-        page.goto(fixture_server.url + "/topics/kinds/questions/make-sgd")
+        page.goto(quiz_server.url + "/topics/kinds/questions/make-sgd")
         code = page.locator("textarea[name=code]")
         expect(code).to_be_visible()
         assert page.locator(".cm-editor").count() == 0
@@ -84,12 +72,10 @@ def test_without_javascript_the_code_answer_still_posts(
         context.close()
 
 
-def test_back_after_an_answer_does_not_post_it_again(
-    page: Page, fixture_server: LiveServer
-) -> None:
+def test_back_after_an_answer_does_not_post_it_again(page: Page, quiz_server: LiveServer) -> None:
     posts: list[str] = []
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
-    page.goto(fixture_server.url + "/topics/basics/questions/shape")
+    page.goto(quiz_server.url + "/topics/basics/questions/shape")
     page.get_by_label("torch.Size([2, 3])").check()
     page.get_by_role("button", name="Check").click()
     expect(page.locator(".verdict")).to_have_text("Correct")
@@ -101,12 +87,12 @@ def test_back_after_an_answer_does_not_post_it_again(
     page.reload()
     expect(page.locator(".verdict")).to_have_text("Correct")
     assert len(posts) == 1  # back, forward and reload only GET
-    attempts = page.request.get(fixture_server.url + "/api/progress").json()["attempts"]
+    attempts = page.request.get(quiz_server.url + "/api/progress").json()["attempts"]
     assert len(attempts) == 1
 
 
-def test_the_editor_colours_code_as_the_page_does(page: Page, fixture_server: LiveServer) -> None:
-    page.goto(fixture_server.url + "/topics/basics")
+def test_the_editor_colours_code_as_the_page_does(page: Page, quiz_server: LiveServer) -> None:
+    page.goto(quiz_server.url + "/topics/basics")
     snippet = page.locator("figure.snippet").first
     snippet.locator("summary", has_text="Edit and run").click()
     shown, edited = snippet.locator("pre.highlight"), snippet.locator(".cm-editor")

@@ -1,15 +1,13 @@
 """Keyboard only: a choice, a multi and a code question answered without the mouse, with a
 visible focus ring at every stop."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.conftest import FIXTURE_QUIZZES
-from tests.live_server import LiveServer, live_server
+from tests.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -26,12 +24,6 @@ FOCUS_RING = """() => {
   }
   return "no focus ring on " + focused.outerHTML.slice(0, 120);
 }"""
-
-
-@pytest.fixture
-def fixture_server(tmp_path: Path) -> Iterator[LiveServer]:
-    with live_server(tmp_path / "data", FIXTURE_QUIZZES) as running:
-        yield running
 
 
 def focus_ring(page: Page) -> str:
@@ -66,9 +58,9 @@ def expect_verdict(page: Page, verdict: str) -> None:
 
 
 def test_answer_three_kinds_of_question_with_the_keyboard_only(
-    page: Page, fixture_server: LiveServer, artifacts: Path
+    page: Page, quiz_server: LiveServer, artifacts: Path
 ) -> None:
-    base = fixture_server.url + "/topics"
+    base = quiz_server.url + "/topics"
     stops: list[str] = []
 
     # A choice question: Tab to the options, an arrow key picks B, Tab to Check, Enter.

@@ -8,11 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser
 
-from tests.browser.test_accessibility import (
-    PHONE,
-    blocking,
-    fixture_server,  # noqa: F401 - module fixture
-)
+from tests.browser.test_accessibility import PHONE, blocking
 from tests.browser.tour import tour
 from tests.live_server import LiveServer
 
@@ -34,7 +30,7 @@ TARGETS = """() => [...document.querySelectorAll(
 
 def test_every_page_fits_a_phone(
     browser: Browser,
-    fixture_server: LiveServer,  # noqa: F811
+    quiz_server: LiveServer,
     artifacts: Path,
 ) -> None:
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
@@ -46,7 +42,7 @@ def test_every_page_fits_a_phone(
     violations: dict[str, object] = {}
     axe = Axe()
     try:
-        for state in tour(page, fixture_server.url):
+        for state in tour(page, quiz_server.url):
             width = page.evaluate("() => document.documentElement.scrollWidth")
             if width > PHONE["width"]:
                 overflow[state] = {"scroll_width": width, "elements": page.evaluate(OVERFLOWING)}

@@ -21,31 +21,31 @@ def background(browser: Browser, url: str, **context: object) -> str:
 
 
 def test_the_system_theme_is_followed_even_without_javascript(
-    browser: Browser, server: LiveServer
+    browser: Browser, quiz_server: LiveServer
 ) -> None:
-    light = background(browser, server.url, color_scheme="light")
-    dark = background(browser, server.url, color_scheme="dark")
-    no_script = background(browser, server.url, color_scheme="dark", java_script_enabled=False)
+    light = background(browser, quiz_server.url, color_scheme="light")
+    dark = background(browser, quiz_server.url, color_scheme="dark")
+    no_script = background(browser, quiz_server.url, color_scheme="dark", java_script_enabled=False)
     assert light != dark
     assert no_script == dark
 
 
 def test_the_toggle_switches_and_the_cookie_keeps_it(
-    page: Page, browser: Browser, server: LiveServer
+    page: Page, browser: Browser, quiz_server: LiveServer
 ) -> None:
     page.emulate_media(color_scheme="light")
-    page.goto(server.url + "/")
+    page.goto(quiz_server.url + "/")
     toggle = page.get_by_role("button", name="Dark mode")
     expect(toggle).to_have_attribute("aria-pressed", "false")
     light = page.evaluate(BACKGROUND)
     toggle.click()
     expect(toggle).to_have_attribute("aria-pressed", "true")
-    assert page.evaluate(BACKGROUND) == background(browser, server.url, color_scheme="dark")
+    assert page.evaluate(BACKGROUND) == background(browser, quiz_server.url, color_scheme="dark")
     assert any(c["name"] == "theme" and c["value"] == "dark" for c in page.context.cookies())
     # The next page comes dark from the server, before any script runs.
-    html = page.request.get(server.url + "/progress").text()
+    html = page.request.get(quiz_server.url + "/progress").text()
     assert '<html lang="en" data-theme="dark">' in html
-    page.goto(server.url + "/progress")
+    page.goto(quiz_server.url + "/progress")
     assert page.evaluate(BACKGROUND) != light
     page.get_by_role("button", name="Dark mode").click()
     assert page.evaluate(BACKGROUND) == light
