@@ -3,14 +3,16 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
+# The front end's build tools (Node.js + npm), only to rebuild or verify static/editor.js.
+NODE_DEPS := frontend/node_modules/.installed
 
-.PHONY: run test lint check bench image-smoke clean
+.PHONY: run test lint check bench image-smoke assets clean
 
 run: $(STAMP)  ## set up, then serve on http://127.0.0.1:8000
 	./scripts/system-deps.sh
 	$(BIN)/torchquiz serve
 
-test: $(STAMP) lint check  ## set up, then lint, check the quizzes and run every test
+test: $(STAMP) $(NODE_DEPS) lint check  ## set up, then lint, check the quizzes and run every test
 	./scripts/system-deps.sh test
 	url=$$(./scripts/test-postgres.sh) && TORCHQUIZ_TEST_POSTGRES=$$url $(BIN)/python tests/run_in_pidns.py --cov --cov-report=term
 
@@ -29,6 +31,14 @@ bench: $(STAMP)
 image-smoke: $(STAMP)  ## build the Docker image with podman and run it for real (root; see README)
 	./scripts/image-smoke.sh
 
+assets: $(NODE_DEPS)  ## rebuild static/editor.js from frontend/ (byte for byte the committed one)
+	cd frontend && node build.mjs
+
+$(NODE_DEPS): frontend/package.json frontend/package-lock.json
+	./scripts/system-deps.sh test
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	# The pinned runtime dependencies first, as the Dockerfile installs them.
@@ -38,4 +48,4 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $@
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts frontend/node_modules

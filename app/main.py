@@ -17,7 +17,7 @@ from app.paths import STATIC_DIR
 from app.services.live_code import authored_runs, start_live_code
 from app.store.database import make_engine
 from app.store.migrations import SchemaOutdated, check_schema
-from app.web import accounts, api, authors, health, pages
+from app.web import accounts, api, authors, fragments, health, pages
 from app.web.errors import install_error_handlers
 
 log = logging.getLogger("torchquiz")
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(AccessLog)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
+    app.include_router(fragments.router)
     app.include_router(api.router)
     app.include_router(accounts.pages)
     app.include_router(accounts.api)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages torchquiz needs and a fresh machine may lack.
 #   scripts/system-deps.sh        libseccomp2, which the sandbox loads to filter syscalls
-#   scripts/system-deps.sh test   also Chromium, for the browser tests
+#   scripts/system-deps.sh test   also Chromium, for the browser tests, and Node.js + npm, to
+#                                 rebuild the editor bundle and compare it with the committed one
 # Idempotent; installing needs root and apt-get.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ missing=()
 ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2' || missing+=(libseccomp2)
 if [ "${1:-}" = test ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
 
 from app.services.refusals import Refused
+from app.web.fragments import PREFIX as FRAGMENTS
 from app.web.refusals import as_http
 from app.web.templating import render
 
@@ -29,6 +30,11 @@ def _allowed_methods(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
+def _template(request: Request) -> str:
+    # A fragment's script swaps the answer into the page: a banner there, not a whole page.
+    return "_refused.html" if request.url.path.startswith(f"{FRAGMENTS}/") else "error.html"
+
+
 async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
     if error.status_code == 405:
@@ -37,7 +43,7 @@ async def _http_error(request: Request, error: Exception) -> Response:
     if _wants_json(request):
         return await http_exception_handler(request, error)
     context = {"status": error.status_code, "detail": error.detail}
-    page = render(request, "error.html", context, status_code=error.status_code)
+    page = render(request, _template(request), context, status_code=error.status_code)
     page.headers.update(error.headers or {})  # e.g. Allow on a 405, Retry-After on a 503
     return page
 
@@ -50,7 +56,7 @@ async def _refused(request: Request, error: Exception) -> Response:
             {"detail": refusal.message}, status_code=refusal.status, headers=refusal.headers
         )
     context = {"status": refusal.status, "detail": refusal.message}
-    page = render(request, "error.html", context, status_code=refusal.status)
+    page = render(request, _template(request), context, status_code=refusal.status)
     page.headers.update(refusal.headers)
     return page
 
@@ -60,7 +66,7 @@ async def _unexpected_error(request: Request, error: Exception) -> Response:
     detail = "something went wrong on our side; it has been logged"
     if _wants_json(request):
         return JSONResponse({"detail": detail}, status_code=500)
-    return render(request, "error.html", {"status": 500, "detail": detail}, status_code=500)
+    return render(request, _template(request), {"status": 500, "detail": detail}, status_code=500)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.helpers import COURSE_QUIZZES
+from tests.helpers import COURSE_QUIZZES, FIXTURE_QUIZZES
 from tests.live_server import LiveServer, live_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -51,3 +51,11 @@ def page(browser: Browser) -> Iterator[Page]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def quiz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One server on the fixture quizzes for the browser tests that only read or that answer
+    as their own learner (each test's browser context is a new learner)."""
+    with live_server(tmp_path_factory.mktemp("fixtures") / "data", FIXTURE_QUIZZES) as running:
+        yield running

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.editing import append_to_editor, set_editor_text
 from tests.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -20,8 +21,7 @@ def test_edit_and_run_a_snippet_on_a_question_page(
     authored = snippet.locator(".output .stdout").inner_text()
 
     snippet.locator("summary", has_text="Edit and run").click()
-    editor = snippet.locator("textarea[name=code]")
-    editor.fill(editor.input_value() + "\nprint('edited:', 6 * 7)\n")
+    append_to_editor(page, snippet, "\nprint('edited:', 6 * 7)\n")
     snippet.get_by_role("button", name="Run").click()
 
     expect(snippet.locator(".output .stdout")).to_contain_text("edited: 42")
@@ -34,7 +34,7 @@ def test_hostile_output_is_shown_as_text(page: Page, server: LiveServer) -> None
     page.goto(server.url + "/topics/weight-decay")
     snippet = page.locator("figure.snippet").first
     snippet.locator("summary", has_text="Edit and run").click()
-    snippet.locator("textarea[name=code]").fill("print('<img src=x onerror=alert(1)>')")
+    set_editor_text(page, snippet, "print('<img src=x onerror=alert(1)>')")
     snippet.get_by_role("button", name="Run").click()
     expect(snippet.locator(".output .stdout")).to_have_text("<img src=x onerror=alert(1)>\n")
     assert snippet.locator(".output img").count() == 0

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.editing import set_editor_text
 from tests.helpers import FIXTURE_QUIZZES
 from tests.live_server import LiveServer, live_server
 
@@ -36,13 +37,15 @@ def test_answer_every_kind_in_the_browser(
     expect(page.locator("code.expected")).to_have_text("tensor([2., 2., 2.])")
 
     page.goto(base + "/make-sgd")
-    editor = page.locator("textarea[name=code]")
-    editor.fill(
-        editor.input_value().replace(
+    starter = page.locator("textarea[name=code]").input_value()
+    set_editor_text(
+        page,
+        page,
+        starter.replace(
             "optimizer = None  # replace this line",
             "optimizer = torch.optim.SGD(model.parameters(), lr=0.1)\n"
             "print('built', type(optimizer).__name__)",
-        )
+        ),
     )
     page.get_by_role("button", name="Run").click()
     expect(page.locator(".code-answer .output .stdout")).to_have_text("built SGD\n")
