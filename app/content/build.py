@@ -33,8 +33,11 @@ QuestionSpecType = ChoiceQuestionSpec | MultiQuestionSpec | PredictQuestionSpec 
 Locate = Callable[[Sequence[int | str]], tuple[int, int]]
 
 
-def build_topic(spec: TopicSpec, source: Path, locate: Locate) -> Topic:
-    """Render a topic's Markdown and code once, at load time."""
+def build_topic(
+    spec: TopicSpec, source: Path, locate: Locate, *, key_at: Locate | None = None
+) -> Topic:
+    """Render a topic's Markdown and code once, at load time (`key_at` locates a key
+    itself rather than its value, for errors found later)."""
     # A `|` block's text starts on the line after its indicator.
     lesson_first_line = locate(["lesson"])[0] + 1
     lesson_parts: list[Markup | Snippet] = []
@@ -47,6 +50,8 @@ def build_topic(spec: TopicSpec, source: Path, locate: Locate) -> Topic:
     locations = {"id": locate(["id"]), "lesson": locate(["lesson"])} | {
         f"requires[{i}]": locate(["requires", i]) for i in range(len(spec.requires))
     }
+    if spec.requires:
+        locations["requires"] = (key_at or locate)(["requires"])
     return Topic(
         id=spec.id,
         title=spec.title,
