@@ -176,6 +176,11 @@ class Feedback(Public):
     observed: str | None = Field(
         description="code: what the check printed after the learner's code."
     )
+    difference: str | None = Field(
+        default=None,
+        description="code, when wrong: how the first value the check shows differs from the "
+        "reference's (shape, dtype, or the largest difference and where).",
+    )
     solution: SnippetPublic | None = Field(description="code: the reference solution.")
     steps: list[StepPublic]
     answer: str = Field(description="The final answer, as text.")

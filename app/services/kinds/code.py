@@ -7,6 +7,7 @@ from app.services.compare import same_output
 from app.services.grades import Answer, Explanation, Grade, Misconception, RunSummary
 from app.services.live_code import LiveCode
 from app.services.refusals import InvalidAnswer
+from app.services.show_diff import first_difference
 
 _STOPPED = {
     "error": "your code raised an error before the check could run",
@@ -52,6 +53,7 @@ async def grade(
         run=summary,
         wrong_match=match,
         reason=reason,
+        difference=first_difference(expected, run.check_output),
     )
 
 
