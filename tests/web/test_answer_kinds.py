@@ -185,7 +185,8 @@ def test_wrong_code_gets_the_first_differing_value_by_name(learner: Learner) -> 
             "`w` has dtype torch.float64; expected torch.float32"
         ),
         "w = x * torch.tensor([[1.0], [2.5]])\n": (
-            "`w`: mismatched elements 3 / 6 (50.0%); largest absolute difference 2.5 at index (1, 2)"
+            "`w`: mismatched elements 3 / 6 (50.0%); "
+            "largest absolute difference 2.5 at index (1, 2)"
         ),
         "del x\n": "`w`: the check could not show it after your code",
     }
