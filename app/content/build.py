@@ -129,6 +129,8 @@ def _common(spec: QuestionBaseSpec, locate: Locate) -> dict[str, Any]:
         "quick_check_html": render_inline(spec.quick_check),
         "mistakes": tuple(spec.mistakes),
         "mistakes_html": tuple(render_inline(m) for m in spec.mistakes),
+        "hints": tuple(spec.hints),
+        "hints_html": tuple(render_markdown(h) for h in spec.hints),
         "locations": {key: locate([key]) for key in keys if getattr(spec, key, None) is not None},
     }
 

@@ -95,6 +95,11 @@ class QuestionBase(Strict):
     steps: list[StepSpec] = Field(min_length=1, description="The worked solution.")
     quick_check: Text
     mistakes: list[Text] = Field(default_factory=list)
+    hints: list[Text] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Markdown; revealed one at a time when the learner asks, before answering.",
+    )
 
     @model_validator(mode="after")
     def _output_needs_code(self) -> "QuestionBase":

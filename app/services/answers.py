@@ -22,6 +22,9 @@ class Answered:
     answer: Answer
     grade: Grade
     explanation: Explanation
+    # How many hints the learner had revealed when answering; None for an answer read
+    # back or replayed. The review scheduler's `used_hint` is `hints_seen > 0`.
+    hints_seen: int | None = None
 
 
 MAX_TIME_TAKEN = timedelta(hours=24)  # longer means the page was left open, not thought
@@ -69,7 +72,7 @@ async def submit_answer(
         return done
     verdict = await grade(question, answer, live=live, learner_id=learner_id)
     try:
-        await asyncio.to_thread(
+        attempt = await asyncio.to_thread(
             record_attempt,
             engine=engine,
             learner_id=learner_id,
@@ -86,7 +89,10 @@ async def submit_answer(
         if done is None:
             raise
         return done
-    return Answered(answer, verdict, explain(question, answer, verdict))
+    # Review hook: a review scheduler takes `used_hint=attempt.hints_seen > 0` here.
+    return Answered(
+        answer, verdict, explain(question, answer, verdict), hints_seen=attempt.hints_seen
+    )
 
 
 def latest_answered(

@@ -7,6 +7,7 @@ from sqlmodel import col, select
 
 from app.content import Catalog, Question, Topic
 from app.services.grades import Answer, Grade
+from app.services.hints import forget_hints, hints_revealed
 from app.services.learners import ensure_learner
 from app.store.database import session_scope
 from app.store.models import Attempt
@@ -43,9 +44,12 @@ def record_attempt(
     grade: Grade,
     idempotency_key: str | None = None,
     time_taken_ms: int | None = None,
+    variant_seed: int | None = None,
 ) -> Attempt:
-    """Store a graded answer as an attempt, with what its feedback shows; the learner's
-    first answer stores the learner too, in the same transaction.
+    """Store a graded answer as an attempt, with what its feedback shows, how many hints
+    the learner had revealed (`hints_seen`; a right answer clears them for the next
+    review) and the variant's seed; the learner's first answer stores the learner too, in
+    the same transaction.
 
     Raises sqlalchemy's IntegrityError when this learner already used `idempotency_key`."""
     attempt = Attempt(
@@ -57,9 +61,15 @@ def record_attempt(
         detail=grade.as_json(),
         idempotency_key=idempotency_key,
         time_taken_ms=time_taken_ms,
+        variant_seed=variant_seed,
     )
     with session_scope(engine) as session:
         ensure_learner(session, learner_id)
+        attempt.hints_seen = hints_revealed(
+            session, learner_id=learner_id, topic=topic, question=question
+        )
+        if grade.correct and attempt.hints_seen:
+            forget_hints(session, learner_id=learner_id, topic=topic, question=question)
         session.add(attempt)
     return attempt
 

@@ -46,6 +46,7 @@ def feedback(place: QuestionPlace, learner_id: str, answered: Answered) -> schem
         code=explained.code,
         run=run_public(grade.run) if grade.run else None,
         observed=grade.observed,
+        hints_seen=answered.hints_seen,
         difference=grade.difference,
         solution=snippet_public(explained.solution, {}) if explained.solution else None,
         steps=[

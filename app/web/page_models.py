@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from app.content import Question, Snippet
 from app.services.answers import Answered, latest_answered, submit_answer
 from app.services.grades import Answer
+from app.services.hints import reveal_next_hint, revealed_count
 from app.web import schemas, views
 from app.web.deps import (
     CatalogDep,
@@ -59,11 +60,26 @@ async def topic_page(
 
 
 async def question_page(
-    topic: TopicDep, question: QuestionDep, live: LiveDep
+    engine: EngineDep, learner_id: LearnerDep, topic: TopicDep, question: QuestionDep, live: LiveDep
 ) -> schemas.QuestionPage:
-    """One question without its answer, with its code's real output."""
+    """One question without its answer, with its code's real output and the hints the
+    learner asked for."""
     outputs = await live.outputs(snippets_of(question))
-    return views.question_page(topic=topic, question=question, outputs=outputs)
+    revealed = await run_in_threadpool(
+        revealed_count, engine=engine, learner_id=learner_id, topic=topic, question=question
+    )
+    return views.question_page(
+        topic=topic, question=question, outputs=outputs, hints_revealed=revealed
+    )
+
+
+async def reveal_hint(place: QuestionPlace, learner_id: str) -> schemas.HintsPublic:
+    """Reveal the next hint of the question in the path (raises NoHints)."""
+    topic, question = place.topic, place.question
+    revealed = await run_in_threadpool(
+        reveal_next_hint, engine=place.engine, learner_id=learner_id, topic=topic, question=question
+    )
+    return views.hints_public(topic, question, revealed)
 
 
 async def progress_page(

@@ -11,6 +11,7 @@ from app.services.login_throttle import LoginThrottled
 from app.services.refusals import (
     CodeTooLarge,
     InvalidAnswer,
+    NoHints,
     RateLimited,
     Refused,
     RunnersBusy,
@@ -19,6 +20,7 @@ from app.services.refusals import (
 
 STATUS: dict[type[Refused], int] = {
     InvalidAnswer: 422,
+    NoHints: 409,
     CodeTooLarge: 422,
     RateLimited: 429,
     RunnersBusy: 503,

@@ -121,11 +121,26 @@ class TopicPage(Public):
     next_topic: TopicRef | None = Field(description="The topic after this one on the path.")
 
 
+class HintPublic(Public):
+    text: str
+    html: str
+
+
+class HintsPublic(Public):
+    revealed: list[HintPublic] = Field(description="The hints revealed so far, in order.")
+    total: int = Field(description="How many hints the question has.")
+    hint_url: str | None = Field(
+        description="POST here (X-CSRF-Token header) to reveal the next hint; None when "
+        "the question has none."
+    )
+
+
 class QuestionPage(Public):
     topic: TopicRef
     question: QuestionPublic
     number: int
     count: int
+    hints: HintsPublic
     shown_at: int = Field(
         description="When the page was built (ms since the epoch): send it back as the "
         "answer's `shown_at`, and the time taken is recorded."
@@ -182,6 +197,11 @@ class Feedback(Public):
         "reference's (shape, dtype, or the largest difference and where).",
     )
     solution: SnippetPublic | None = Field(description="code: the reference solution.")
+    hints_seen: int | None = Field(
+        default=None,
+        description="How many hints were revealed before this answer (in the answer's reply; "
+        "None when the feedback is read back).",
+    )
     steps: list[StepPublic]
     answer: str = Field(description="The final answer, as text.")
     quick_check: str
