@@ -114,7 +114,18 @@ def _wrong_answers(spec: CodeQuestionSpec, locate: Locate) -> tuple[WrongAnswer,
 
 def _common(spec: QuestionBaseSpec, locate: Locate) -> dict[str, Any]:
     """The fields every kind of question has, rendered."""
-    keys = ["id", "kind", "code", "output", "options", "starter", "check", "solution", "wrong"]
+    keys = [
+        "id",
+        "kind",
+        "code",
+        "output",
+        "options",
+        "starter",
+        "check",
+        "solution",
+        "wrong",
+        "params",
+    ]
     return {
         "id": spec.id,
         "prompt": spec.prompt,
@@ -131,6 +142,7 @@ def _common(spec: QuestionBaseSpec, locate: Locate) -> dict[str, Any]:
         "mistakes_html": tuple(render_inline(m) for m in spec.mistakes),
         "hints": tuple(spec.hints),
         "hints_html": tuple(render_markdown(h) for h in spec.hints),
+        "params": snippet(spec.params, line=_block_line(locate, "params")) if spec.params else None,
         "locations": {key: locate([key]) for key in keys if getattr(spec, key, None) is not None},
     }
 

@@ -60,6 +60,7 @@ async def submit_answer(
     answer: Answer,
     idempotency_key: str | None = None,
     shown_at: datetime | None = None,
+    variant_seed: int | None = None,
 ) -> Answered:
     """Grade an answer and store it as an attempt; a refused answer stores nothing. A
     repeated submit with the same idempotency key stores nothing more and gets the first
@@ -82,6 +83,7 @@ async def submit_answer(
             grade=verdict,
             idempotency_key=idempotency_key,
             time_taken_ms=time_taken_ms(shown_at, utcnow()),
+            variant_seed=variant_seed,
         )
     except IntegrityError:
         # The same key raced in from a second click: the first one stored is the answer.

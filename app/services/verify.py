@@ -16,11 +16,14 @@ from app.content import (
     Question,
     Topic,
 )
+from app.content.variants import instantiate
 from app.sandbox import RunResult, Sandbox
 from app.services.compare import same_output
+from app.services.variants import CHECK_SEEDS, EXTRACT, VariantFailed, values_of
 
 Progress = Callable[[int, int], None]  # (done, total)
 Runner = Callable[[str, str | None], Awaitable[RunResult]]
+SeededRunner = Callable[[str, str, int], Awaitable[RunResult]]  # code, check, seed
 
 
 @dataclass(frozen=True)
@@ -145,12 +148,18 @@ async def verify_catalog(
     async def run(code: str, check: str | None) -> RunResult:
         return await sandbox.run(code, check=check)
 
+    async def run_seeded(code: str, check: str, seed: int) -> RunResult:
+        return await sandbox.run(code, check=check, seed=seed)
+
     jobs: list[Awaitable[list[ContentError]]] = []
     for topic in catalog.topics:
         for job in _snippet_jobs(topic):
             jobs.append(_judged(run, job))
         for question in topic.questions:
-            jobs.extend(_question_jobs(topic, question, run))
+            if question.params is not None:
+                jobs.append(_verify_variants(topic, question, run, run_seeded))
+            else:
+                jobs.extend(_question_jobs(topic, question, run))
     total, done = len(jobs), 0
     errors: list[ContentError] = []
     for finished in asyncio.as_completed(jobs):
@@ -177,6 +186,56 @@ def _question_jobs(
         case _:
             assert_never(question)
     return jobs
+
+
+async def _variant_output(question: Question, run: Runner) -> str:
+    """What a learner of this variant sees that its seed decides: the prompt, the options,
+    and the real output of its code (or of the check after its solution)."""
+    seen = [question.prompt]
+    if isinstance(question, ChoiceQuestion | MultiQuestion):
+        seen += [o.text for o in question.options]
+    if question.code is not None:
+        seen.append((await run(question.code.code, None)).stdout)
+    if isinstance(question, CodeQuestion):
+        seen.append((await run(question.solution.code, question.check)).check_output or "")
+    return "\n".join(seen)
+
+
+async def _verify_variants(
+    topic: Topic, question: Question, run: Runner, run_seeded: SeededRunner
+) -> list[ContentError]:
+    """Every check of the question, once per seed of CHECK_SEEDS, reported at `params:`;
+    and seeds that all give the learner the same thing."""
+    assert question.params is not None
+    line, where = question.at("params")[0], f"question `{question.id}`"
+    errors: list[ContentError] = []
+    seen: set[str] = set()
+    for seed in CHECK_SEEDS:
+        try:
+            values = values_of(await run_seeded(question.params.code, EXTRACT, seed))
+        except VariantFailed as failed:
+            errors.append(_error(topic, line, f"{where}: with seed {seed}: {failed}"))
+            continue
+        variant = instantiate(question, values)
+        found: list[ContentError] = []
+        for job in _question_jobs(topic, variant, run):
+            found.extend(await job)
+        for error in found:
+            message = error.message.removeprefix(f"{where}: ")
+            errors.append(
+                _error(topic, line, f"{where}: with seed {seed}: {message} (line {error.line})")
+            )
+        seen.add(await _variant_output(variant, run))
+    if len(seen) == 1 and not errors:
+        errors.append(
+            _error(
+                topic,
+                line,
+                f"{where}: all {len(CHECK_SEEDS)} seeds give the same question and output; "
+                "make `params` vary what the learner sees (use its names as `{name}`)",
+            )
+        )
+    return errors
 
 
 async def _judged(run: Runner, job: _Job) -> list[ContentError]:

@@ -79,7 +79,7 @@ async def answer(
 ) -> schemas.Feedback:
     """Answer a question; the reply says whether it was right and explains the solution.
     A repeated request with the same Idempotency-Key is recorded once and answered alike."""
-    sent = Submission(body.answer(), idempotency_key, body.shown_at)
+    sent = Submission(body.answer(), idempotency_key, body.shown_at, body.variant)
     return await answer_feedback(place, learner_id, sent)
 
 

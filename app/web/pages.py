@@ -26,6 +26,7 @@ from app.web.page_models import (
     QuestionPageDep,
     Submission,
     TopicPageDep,
+    learner_variant,
     reveal_hint,
     snippets_of,
     submit,
@@ -71,6 +72,7 @@ async def answer(
     code: Annotated[str | None, Form(max_length=CODE_MAX)] = None,
     idempotency_key: Annotated[str | None, Form(max_length=KEY_MAX)] = None,
     shown_at: Annotated[int | None, Form(ge=0)] = None,
+    variant: Annotated[int | None, Form(ge=0)] = None,
 ) -> Response:
     """Grade the submitted form, then show the feedback page (303); a second click on the
     same form is recorded once."""
@@ -78,7 +80,7 @@ async def answer(
     fields = {"choice": choice, "choices": choices, "value": value, "code": code}
     try:
         given = form_answer(question, choice=choice, choices=choices, value=value, code=code)
-        await submit(place, learner_id, Submission(given, idempotency_key, shown_at))
+        await submit(place, learner_id, Submission(given, idempotency_key, shown_at, variant))
     except Refused as error:
         # The same form again, as it was filled in, with what to do.
         page = await _question_again(place, learner_id)
@@ -89,13 +91,18 @@ async def answer(
 
 async def _question_again(place: QuestionPlace, learner_id: str) -> QuestionPage:
     """The question page rebuilt after a POST, with the hints the learner has revealed."""
+    place = await learner_variant(place, learner_id)
     topic, question = place.topic, place.question
     revealed = await run_in_threadpool(
         revealed_count, engine=place.engine, learner_id=learner_id, topic=topic, question=question
     )
     outputs = place.live.cached_outputs(snippets_of(question))
     return views.question_page(
-        topic=topic, question=question, outputs=outputs, hints_revealed=revealed
+        topic=topic,
+        question=question,
+        outputs=outputs,
+        hints_revealed=revealed,
+        variant=place.variant_seed,
     )
 
 

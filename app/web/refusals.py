@@ -17,10 +17,12 @@ from app.services.refusals import (
     RunnersBusy,
     RunsDisabled,
 )
+from app.services.variants import VariantFailed
 
 STATUS: dict[type[Refused], int] = {
     InvalidAnswer: 422,
     NoHints: 409,
+    VariantFailed: 503,
     CodeTooLarge: 422,
     RateLimited: 429,
     RunnersBusy: 503,

@@ -141,6 +141,11 @@ class QuestionPage(Public):
     number: int
     count: int
     hints: HintsPublic
+    variant: int | None = Field(
+        default=None,
+        description="For a question with variants: the seed of the learner's variant; send "
+        "it back as the answer's `variant`, so that the answer is graded against it.",
+    )
     shown_at: int = Field(
         description="When the page was built (ms since the epoch): send it back as the "
         "answer's `shown_at`, and the time taken is recorded."
@@ -258,6 +263,12 @@ class AnswerBody(BaseModel):
     code: str | None = Field(default=None, max_length=CODE_MAX)
     shown_at: int | None = Field(
         default=None, ge=0, description="The question page's `shown_at`, for the time taken."
+    )
+    variant: int | None = Field(
+        default=None,
+        ge=0,
+        description="The question page's `variant`; without it the learner's current "
+        "variant is graded.",
     )
 
     def answer(self) -> Answer:

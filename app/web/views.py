@@ -177,7 +177,12 @@ def hints_public(topic: Topic, question: Question, revealed: int) -> schemas.Hin
 
 
 def question_page(
-    *, topic: Topic, question: Question, outputs: Outputs, hints_revealed: int = 0
+    *,
+    topic: Topic,
+    question: Question,
+    outputs: Outputs,
+    hints_revealed: int = 0,
+    variant: int | None = None,
 ) -> schemas.QuestionPage:
     """One question, with nothing that gives its answer away (but the hints asked for)."""
     if isinstance(question, PredictQuestion):
@@ -188,6 +193,7 @@ def question_page(
         number=question_number(topic, question),
         count=len(topic.questions),
         hints=hints_public(topic, question, hints_revealed),
+        variant=variant,
         shown_at=epoch_ms(utcnow()),
         idempotency_key=secrets.token_urlsafe(16),
     )
