@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from app.services.compare import FLOAT_NOISE
 
-_LINE = re.compile(r"^show (?P<name>[^\s=]{1,64}) = (?P<data>\{.*\})\s*$")
+_LINE = re.compile(r"^show (?P<name>\S{1,64}) = (?P<data>\{.*\})\s*$")
 LINE_MAX = 200_000
 VALUES_MAX = 4096
 TEXT_MAX = 200
