@@ -123,10 +123,13 @@ class LiveCode:
         except CodeTooLong as error:
             raise CodeTooLarge(str(error)) from None
 
-    async def reference(self, code: str, *, check: str | None = None, seed: int = 0) -> RunResult:
+    async def reference(
+        self, code: str, *, check: str | None = None, seed: int = 0, persist: bool = True
+    ) -> RunResult:
         """The run of authored code (a snippet, a solution, a known-wrong answer, a
         variant's params with its seed), at most once per process; raises RunsDisabled
-        when this server runs no code."""
+        when this server runs no code. Without `persist` the result is kept in memory
+        only: a variant's runs are made while a page is read, which never writes."""
         key = self._key(code, check, seed)
         if key in self._cache:
             return self._cache[key]
@@ -145,16 +148,22 @@ class LiveCode:
         future.set_result(result)
         # A timeout may come from load rather than the code; only keep definite results.
         if result.status in {"ok", "error"}:
-            await self._keep(key, result)
+            if persist:
+                await self._keep(key, result)
+            else:
+                self._cache[key] = result
         return result
 
-    async def outputs(self, snippets: Iterable[Snippet]) -> dict[str, RunSummary]:
+    async def outputs(
+        self, snippets: Iterable[Snippet], *, persist: bool = True
+    ) -> dict[str, RunSummary]:
         """Outputs of several snippets by snippet id; one that cannot run now is left out."""
         unique = {s.id: s for s in snippets}
         if self._sandbox is None or not unique:
             return {}
         results = await asyncio.gather(
-            *(self.reference(s.code) for s in unique.values()), return_exceptions=True
+            *(self.reference(s.code, persist=persist) for s in unique.values()),
+            return_exceptions=True,
         )
         found: dict[str, RunSummary] = {}
         for snippet_id, result in zip(unique, results, strict=True):

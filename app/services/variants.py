@@ -98,7 +98,8 @@ async def params_values(live: LiveCode, question: Question, seed: int) -> dict[s
     """Run the question's params with `seed` (once per process) and read its values."""
     if question.params is None:
         return {}
-    return values_of(await live.reference(question.params.code, check=EXTRACT, seed=seed))
+    run = await live.reference(question.params.code, check=EXTRACT, seed=seed, persist=False)
+    return values_of(run)
 
 
 def values_of(run: RunResult) -> dict[str, ParamValue]:

@@ -208,24 +208,30 @@ async def _verify_variants(
     and seeds that all give the learner the same thing."""
     assert question.params is not None
     line, where = question.at("params")[0], f"question `{question.id}`"
-    errors: list[ContentError] = []
-    seen: set[str] = set()
-    for seed in CHECK_SEEDS:
+    params = question.params.code
+
+    async def one(seed: int) -> tuple[list[ContentError], str | None]:
         try:
-            values = values_of(await run_seeded(question.params.code, EXTRACT, seed))
+            values = values_of(await run_seeded(params, EXTRACT, seed))
         except VariantFailed as failed:
-            errors.append(_error(topic, line, f"{where}: with seed {seed}: {failed}"))
-            continue
+            return [_error(topic, line, f"{where}: with seed {seed}: {failed}")], None
         variant = instantiate(question, values)
         found: list[ContentError] = []
-        for job in _question_jobs(topic, variant, run):
-            found.extend(await job)
-        for error in found:
-            message = error.message.removeprefix(f"{where}: ")
-            errors.append(
-                _error(topic, line, f"{where}: with seed {seed}: {message} (line {error.line})")
+        for errors in await asyncio.gather(*_question_jobs(topic, variant, run)):
+            found.extend(errors)
+        return [
+            _error(
+                topic,
+                line,
+                f"{where}: with seed {seed}: {e.message.removeprefix(where + ': ')} "
+                f"(line {e.line})",
             )
-        seen.add(await _variant_output(variant, run))
+            for e in found
+        ], await _variant_output(variant, run)
+
+    results = await asyncio.gather(*(one(seed) for seed in CHECK_SEEDS))
+    errors = [e for found, _ in results for e in found]
+    seen = {output for _, output in results}
     if len(seen) == 1 and not errors:
         errors.append(
             _error(

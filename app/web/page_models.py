@@ -91,7 +91,7 @@ async def question_page(place: QuestionPlaceDep, learner_id: LearnerDep) -> sche
     and the hints the learner asked for."""
     place = await learner_variant(place, learner_id)
     topic, question = place.topic, place.question
-    outputs = await place.live.outputs(snippets_of(question))
+    outputs = await place.live.outputs(snippets_of(question), persist=question.params is None)
     revealed = await run_in_threadpool(
         revealed_count, engine=place.engine, learner_id=learner_id, topic=topic, question=question
     )

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from app.config import Settings
 from app.services.variants import learner_seed
 from app.store.models import Attempt
+from app.store.shared import AuthoredOutput
 from tests.helpers import FIXTURE_QUIZZES, Learner, csrf_from, migrated_app
 
 SUM = "/api/topics/kinds/questions/variant-sum"
@@ -65,7 +66,11 @@ def test_learners_see_different_numbers_each_stable_without_writes(live_client: 
         if len(set(seen.values())) >= 2:
             break
     assert len(set(seen.values())) >= 2, seen
-    assert attempts(live_client) == []  # reading pages wrote nothing
+    # Reading pages wrote nothing: no attempt, and no variant's run in the outputs table.
+    assert attempts(live_client) == []
+    with Session(live_client.app.state.engine) as session:  # type: ignore[attr-defined]
+        stored = [row.result for row in session.exec(select(AuthoredOutput)).all()]
+    assert not [r for r in stored if '\\"rows\\"' in r or re.search(r"Size\(\[\d+\]\) True", r)]
 
 
 def test_predict_is_graded_against_the_learners_variant(live_client: TestClient) -> None:

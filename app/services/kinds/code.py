@@ -26,7 +26,8 @@ async def grade(
     question: CodeQuestion, answer: Answer, *, live: LiveCode, learner_id: str
 ) -> Grade:
     """Run the learner's code and the check; compare with the check after the solution."""
-    reference = await live.reference(question.solution.code, check=question.check)
+    persist = question.params is None  # a variant's runs stay in memory
+    reference = await live.reference(question.solution.code, check=question.check, persist=persist)
     expected = reference.check_output
     if expected is None:  # the author's own solution failed: `torchquiz check` reports it
         raise RuntimeError(f"the solution of {question.id!r} does not pass its own check")
@@ -39,7 +40,7 @@ async def grade(
         return Grade(correct=True, expected=expected, observed=run.check_output, run=summary)
     match = None
     for index, wrong in enumerate(question.wrong):
-        known = await live.reference(wrong.code, check=question.check)
+        known = await live.reference(wrong.code, check=question.check, persist=persist)
         if known.check_output is not None and same_output(known.check_output, run.check_output):
             match = index
             break
