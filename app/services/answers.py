@@ -22,8 +22,8 @@ class Answered:
     answer: Answer
     grade: Grade
     explanation: Explanation
-    # How many hints the learner had revealed when answering; None for an answer read
-    # back or replayed. The review scheduler's `used_hint` is `hints_seen > 0`.
+    # How many hints the learner had revealed when answering (None: stored before hints).
+    # The review scheduler's `used_hint` is `hints_seen > 0`.
     hints_seen: int | None = None
 
 
@@ -47,7 +47,10 @@ async def _submitted(
     done = await asyncio.to_thread(
         attempt_by_key, engine=engine, learner_id=learner_id, idempotency_key=idempotency_key
     )
-    return None if done is None else Answered(done[0], done[1], explain(question, *done))
+    if done is None:
+        return None
+    given, verdict, hints_seen = done
+    return Answered(given, verdict, explain(question, given, verdict), hints_seen=hints_seen)
 
 
 async def submit_answer(
@@ -104,5 +107,5 @@ def latest_answered(
     latest = latest_answer(engine=engine, learner_id=learner_id, topic=topic, question=question)
     if latest is None:
         return None
-    given, verdict = latest
-    return Answered(given, verdict, explain(question, given, verdict))
+    given, verdict, hints_seen = latest
+    return Answered(given, verdict, explain(question, given, verdict), hints_seen=hints_seen)

@@ -76,7 +76,7 @@ def record_attempt(
 
 def attempt_by_key(
     *, engine: Engine, learner_id: str, idempotency_key: str
-) -> tuple[Answer, Grade] | None:
+) -> tuple[Answer, Grade, int | None] | None:
     """The answer this learner already submitted with this idempotency key, as graded."""
     with session_scope(engine) as session:
         attempt = session.exec(
@@ -87,12 +87,12 @@ def attempt_by_key(
     if attempt is None:
         return None
     answer = Answer.from_json(attempt.answer)
-    return answer, Grade.from_stored(attempt.correct, attempt.detail)
+    return answer, Grade.from_stored(attempt.correct, attempt.detail), attempt.hints_seen
 
 
 def latest_answer(
     *, engine: Engine, learner_id: str, topic: Topic, question: Question
-) -> tuple[Answer, Grade] | None:
+) -> tuple[Answer, Grade, int | None] | None:
     """The learner's latest answer to this question, as it was graded."""
     with session_scope(engine) as session:
         attempt = session.exec(
@@ -108,7 +108,7 @@ def latest_answer(
     if attempt is None:
         return None
     answer = Answer.from_json(attempt.answer)
-    return answer, Grade.from_stored(attempt.correct, attempt.detail)
+    return answer, Grade.from_stored(attempt.correct, attempt.detail), attempt.hints_seen
 
 
 def attempts_of(*, engine: Engine, learner_id: str, limit: int = 500) -> list[Attempt]:

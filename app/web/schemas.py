@@ -204,8 +204,8 @@ class Feedback(Public):
     solution: SnippetPublic | None = Field(description="code: the reference solution.")
     hints_seen: int | None = Field(
         default=None,
-        description="How many hints were revealed before this answer (in the answer's reply; "
-        "None when the feedback is read back).",
+        description="How many hints were revealed before this answer (None: answered "
+        "before hints existed).",
     )
     steps: list[StepPublic]
     answer: str = Field(description="The final answer, as text.")

@@ -72,6 +72,7 @@ def test_the_attempt_counts_the_hints_seen_until_a_right_answer(
     reveal(learner)
     wrong = answer(learner, ["six"])
     assert wrong["correct"] is False and wrong["hints_seen"] == 2
+    assert learner.client.get(f"{API}/feedback").json()["hints_seen"] == 2  # read back
     right = answer(learner, ["six", "two-three"])
     assert right["correct"] is True and right["hints_seen"] == 2
     # A right answer closes the round: the next review starts without hints.
