@@ -140,3 +140,18 @@ def test_the_html_form_carries_the_variant(live_client: TestClient) -> None:
     done = eve.client.post("/topics/kinds/questions/variant-sum", data=form)
     assert done.status_code == 200 and 'class="verdict correct"' in done.text
     assert attempts(live_client)[-1].variant_seed == page["variant"]
+
+
+def test_without_runs_a_variant_shows_its_placeholders_and_cannot_be_answered(
+    client: TestClient,
+) -> None:
+    learner = Learner(client)
+    page = client.get(SUM)
+    assert page.status_code == 200
+    assert page.json()["variant"] is None and "{rows}" in page.json()["question"]["prompt"]
+    assert client.get("/topics/kinds/questions/variant-sum").status_code == 200
+    response = client.post(
+        f"{SUM}/answer", json={"value": "x"}, headers={"X-CSRF-Token": learner.csrf}
+    )
+    assert response.status_code == 503
+    assert response.json()["detail"] == "running code is turned off on this server"
