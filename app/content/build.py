@@ -33,8 +33,11 @@ QuestionSpecType = ChoiceQuestionSpec | MultiQuestionSpec | PredictQuestionSpec 
 Locate = Callable[[Sequence[int | str]], tuple[int, int]]
 
 
-def build_topic(spec: TopicSpec, source: Path, locate: Locate) -> Topic:
-    """Render a topic's Markdown and code once, at load time."""
+def build_topic(
+    spec: TopicSpec, source: Path, locate: Locate, *, key_at: Locate | None = None
+) -> Topic:
+    """Render a topic's Markdown and code once, at load time (`key_at` locates a key
+    itself rather than its value, for errors found later)."""
     # A `|` block's text starts on the line after its indicator.
     lesson_first_line = locate(["lesson"])[0] + 1
     lesson_parts: list[Markup | Snippet] = []
@@ -47,6 +50,8 @@ def build_topic(spec: TopicSpec, source: Path, locate: Locate) -> Topic:
     locations = {"id": locate(["id"]), "lesson": locate(["lesson"])} | {
         f"requires[{i}]": locate(["requires", i]) for i in range(len(spec.requires))
     }
+    if spec.requires:
+        locations["requires"] = (key_at or locate)(["requires"])
     return Topic(
         id=spec.id,
         title=spec.title,
@@ -109,7 +114,18 @@ def _wrong_answers(spec: CodeQuestionSpec, locate: Locate) -> tuple[WrongAnswer,
 
 def _common(spec: QuestionBaseSpec, locate: Locate) -> dict[str, Any]:
     """The fields every kind of question has, rendered."""
-    keys = ["id", "kind", "code", "output", "options", "starter", "check", "solution", "wrong"]
+    keys = [
+        "id",
+        "kind",
+        "code",
+        "output",
+        "options",
+        "starter",
+        "check",
+        "solution",
+        "wrong",
+        "params",
+    ]
     return {
         "id": spec.id,
         "prompt": spec.prompt,
@@ -124,6 +140,9 @@ def _common(spec: QuestionBaseSpec, locate: Locate) -> dict[str, Any]:
         "quick_check_html": render_inline(spec.quick_check),
         "mistakes": tuple(spec.mistakes),
         "mistakes_html": tuple(render_inline(m) for m in spec.mistakes),
+        "hints": tuple(spec.hints),
+        "hints_html": tuple(render_markdown(h) for h in spec.hints),
+        "params": snippet(spec.params, line=_block_line(locate, "params")) if spec.params else None,
         "locations": {key: locate([key]) for key in keys if getattr(spec, key, None) is not None},
     }
 

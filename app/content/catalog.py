@@ -36,7 +36,10 @@ class Topic:
     @property
     def snippets(self) -> tuple[Snippet, ...]:
         """Every live snippet of the topic: the lesson's, then each question's."""
-        return self.lesson_snippets + tuple(q.code for q in self.questions if q.code is not None)
+        # A variant question's code holds `{name}` placeholders: only its variants run.
+        return self.lesson_snippets + tuple(
+            q.code for q in self.questions if q.code is not None and q.params is None
+        )
 
     def question(self, question_id: str) -> Question | None:
         """The question with this id, if any."""

@@ -51,9 +51,19 @@ def load_topic_file(path: Path) -> tuple[Topic | None, list[ContentError]]:
             _report_validation(document, detail, problems)
         return None, problems.errors
     _check_unique_question_ids(document, spec, problems)
+    if spec.id in spec.requires:
+        line, col = locate(document, ["requires"], at_key=True)
+        problems.add(
+            line, col, f"`requires` of `{spec.id}` names the topic itself; remove `{spec.id}`"
+        )
     if problems.errors:
         return None, problems.errors
-    return build_topic(spec, path, lambda at: locate(document, at)), []
+    return build_topic(
+        spec,
+        path,
+        lambda at: locate(document, at),
+        key_at=lambda at: locate(document, at, at_key=True),
+    ), []
 
 
 def load_catalog(folder: Path, previous: Catalog | None = None) -> Catalog:
@@ -176,7 +186,8 @@ def _report_validation(document: CommentedMap, detail: ErrorDetails, problems: _
         found = kind == "union_tag_invalid"
         line, col = locate(document, [*loc, "kind"] if found else loc, at_key=not found)
         kinds = ", ".join(QUESTION_KINDS)
-        message = "unknown `kind`" if found else "missing required key `kind`"
+        got = (detail.get("ctx") or {}).get("tag")
+        message = f"unknown kind {str(got)!r}" if found else "missing required key `kind`"
         problems.add(line, col, f"{where}: {message}; use one of: {kinds}")
         return
     if kind == "extra_forbidden":
@@ -239,25 +250,38 @@ def _check_requires(topics: list[Topic]) -> list[ContentError]:
                         f"`requires` names unknown topic `{name}`; known: {', '.join(sorted(ids))}",
                     )
                 )
-        if _reaches(topic.id, topic.id, by_id, set()):
-            line, col = topic.locations["id"]
+        cycle = _cycle_through(topic.id, by_id)
+        if cycle:
+            # At the `requires:` line: that is where a link of the cycle must go.
+            line, col = topic.locations.get("requires") or topic.locations["id"]
             errors.append(
                 ContentError(
                     topic.source,
                     line,
                     col,
-                    f"`requires` of `{topic.id}` leads back to itself; break the cycle",
+                    f"`requires` of `{topic.id}` leads back to itself "
+                    f"({' → '.join(cycle)}); remove a link of the cycle",
                 )
             )
     return errors
 
 
-def _reaches(start: str, target: str, by_id: dict[str, Topic], seen: set[str]) -> bool:
-    for name in by_id[start].requires if start in by_id else ():
-        if name == target:
-            return True
-        if name not in seen:
-            seen.add(name)
-            if _reaches(name, target, by_id, seen):
+def _cycle_through(start: str, by_id: dict[str, Topic]) -> list[str]:
+    """The ids along a `requires` path from `start` back to it (start first and last), or []."""
+    path = [start]
+    seen: set[str] = set()
+
+    def walk(name: str) -> bool:
+        for required in by_id[name].requires if name in by_id else ():
+            if required == start:
+                path.append(start)
                 return True
-    return False
+            if required not in seen:
+                seen.add(required)
+                path.append(required)
+                if walk(required):
+                    return True
+                path.pop()
+        return False
+
+    return path if walk(start) else []

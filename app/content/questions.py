@@ -27,6 +27,10 @@ class QuestionBase:
     quick_check_html: Markup
     mistakes: tuple[str, ...]
     mistakes_html: tuple[Markup, ...]
+    hints: tuple[str, ...] = ()
+    hints_html: tuple[Markup, ...] = ()
+    # Run with a learner's seed, its names fill `{name}` placeholders (app/content/variants.py).
+    params: Snippet | None = None
     # Where keys stand in the source file (`id`, `output`, `check`…), for errors found later.
     locations: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False)
 

@@ -95,11 +95,28 @@ class QuestionBase(Strict):
     steps: list[StepSpec] = Field(min_length=1, description="The worked solution.")
     quick_check: Text
     mistakes: list[Text] = Field(default_factory=list)
+    hints: list[Text] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Markdown; revealed one at a time when the learner asks, before answering.",
+    )
+
+    params: Text | None = Field(
+        default=None,
+        description="Python run with each learner's seed (torch, random and numpy seeded "
+        "with it); the names it sets fill `{name}` placeholders in every text and code of "
+        "the question. See AUTHORING.md, Variants.",
+    )
 
     @model_validator(mode="after")
     def _output_needs_code(self) -> "QuestionBase":
         if self.output is not None and self.code is None:
             raise ValueError("`output` states what `code` prints, but there is no `code`")
+        if self.output is not None and self.params is not None:
+            raise ValueError(
+                "`output` cannot be stated for a question with `params`: each variant prints "
+                "its own; remove `output`"
+            )
         return self
 
 

@@ -30,6 +30,7 @@ from sys import setprofile, setrecursionlimit, settrace
 from typing import Any, TextIO
 
 from . import outcome
+from .show import make_show
 
 CHECK = "<check>"
 CHECK_FD = 3  # where the job keeps the write end of the check channel
@@ -172,6 +173,8 @@ def run_check(
     except BaseException as exc:  # noqa: B036 - e.g. out of memory: no verdict then
         return limit_code(exc) or outcome.EXIT_ERROR
     sys.stdout, sys.stderr = channel, quiet
+    # The check's helper, put back after the learner's code: a `show` of theirs is not it.
+    namespace["show"] = make_show(channel)
     setattr(sys, "__stdout__", channel)  # noqa: B010
     setattr(sys, "__stderr__", quiet)  # noqa: B010
     status = outcome.EXIT_CHECKED

@@ -22,6 +22,9 @@ class Answered:
     answer: Answer
     grade: Grade
     explanation: Explanation
+    # How many hints the learner had revealed when answering (None: stored before hints).
+    # The review scheduler's `used_hint` is `hints_seen > 0`.
+    hints_seen: int | None = None
 
 
 MAX_TIME_TAKEN = timedelta(hours=24)  # longer means the page was left open, not thought
@@ -44,7 +47,10 @@ async def _submitted(
     done = await asyncio.to_thread(
         attempt_by_key, engine=engine, learner_id=learner_id, idempotency_key=idempotency_key
     )
-    return None if done is None else Answered(done[0], done[1], explain(question, *done))
+    if done is None:
+        return None
+    given, verdict, hints_seen = done
+    return Answered(given, verdict, explain(question, given, verdict), hints_seen=hints_seen)
 
 
 async def submit_answer(
@@ -57,6 +63,7 @@ async def submit_answer(
     answer: Answer,
     idempotency_key: str | None = None,
     shown_at: datetime | None = None,
+    variant_seed: int | None = None,
 ) -> Answered:
     """Grade an answer and store it as an attempt; a refused answer stores nothing. A
     repeated submit with the same idempotency key stores nothing more and gets the first
@@ -69,7 +76,7 @@ async def submit_answer(
         return done
     verdict = await grade(question, answer, live=live, learner_id=learner_id)
     try:
-        await asyncio.to_thread(
+        attempt = await asyncio.to_thread(
             record_attempt,
             engine=engine,
             learner_id=learner_id,
@@ -80,6 +87,7 @@ async def submit_answer(
             idempotency_key=idempotency_key,
             time_taken_ms=time_taken_ms(shown_at, utcnow()),
             outcome=outcome(question, answer, verdict),
+            variant_seed=variant_seed,
         )
     except IntegrityError:
         # The same key raced in from a second click: the first one stored is the answer.
@@ -87,7 +95,9 @@ async def submit_answer(
         if done is None:
             raise
         return done
-    return Answered(answer, verdict, explain(question, answer, verdict))
+    return Answered(
+        answer, verdict, explain(question, answer, verdict), hints_seen=attempt.hints_seen
+    )
 
 
 def latest_answered(
@@ -97,5 +107,5 @@ def latest_answered(
     latest = latest_answer(engine=engine, learner_id=learner_id, topic=topic, question=question)
     if latest is None:
         return None
-    given, verdict = latest
-    return Answered(given, verdict, explain(question, given, verdict))
+    given, verdict, hints_seen = latest
+    return Answered(given, verdict, explain(question, given, verdict), hints_seen=hints_seen)

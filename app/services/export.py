@@ -52,6 +52,8 @@ def export_learner(*, engine: Engine, learner_id: str) -> dict[str, Any]:
                 "correct": a.correct,
                 "detail": _loaded(a.detail),
                 "time_taken_ms": a.time_taken_ms,
+                "hints_seen": a.hints_seen,
+                "variant_seed": a.variant_seed,
                 "created_at": a.created_at.isoformat(),
             }
             for a in attempts

@@ -110,6 +110,7 @@ class Grade:
     observed: str | None = None  # code: what the check printed after the learner's code
     run: RunSummary | None = None  # code: the learner's run
     wrong_match: int | None = None  # code: index of the known-wrong answer it behaves like
+    difference: str | None = None  # code: how the first value the check showed differs
 
     def as_json(self) -> str:
         """The details stored beside the attempt."""
@@ -134,6 +135,7 @@ class Grade:
             observed=_text(data.get("observed")),
             run=RunSummary.from_stored(data.get("run")),
             wrong_match=match if isinstance(match, int) else None,
+            difference=_text(data.get("difference")),
         )
 
 

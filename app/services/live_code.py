@@ -30,7 +30,7 @@ def authored_runs(catalog: Catalog) -> list[AuthoredRun]:
     runs: list[AuthoredRun] = [(s.code, None) for s in catalog.snippets]
     for topic in catalog.topics:
         for question in topic.questions:
-            if isinstance(question, CodeQuestion):
+            if isinstance(question, CodeQuestion) and question.params is None:
                 runs.append((question.solution.code, question.check))
                 runs.extend((w.code, question.check) for w in question.wrong)
     return runs
@@ -85,8 +85,10 @@ class LiveCode:
         if self._sandbox is not None:
             await self._sandbox.close()
 
-    def _key(self, code: str, check: str | None = None) -> str:
-        return hashlib.sha256(f"{self._torch}\0{code}\0{check}".encode()).hexdigest()
+    def _key(self, code: str, check: str | None = None, seed: int = 0) -> str:
+        # Seed 0 (every run but a variant's params) keeps the keys stored before seeds.
+        salt = f"\0{seed}" if seed else ""
+        return hashlib.sha256(f"{self._torch}\0{code}\0{check}{salt}".encode()).hexdigest()
 
     async def load_known_outputs(self) -> int:
         """Fill the cache with the authored outputs the database already holds for this
@@ -111,20 +113,24 @@ class LiveCode:
         found = {s.id: self._cache.get(self._key(s.code)) for s in snippets}
         return {snippet_id: RunSummary.of(run) for snippet_id, run in found.items() if run}
 
-    async def _sandboxed(self, code: str, check: str | None) -> RunResult:
+    async def _sandboxed(self, code: str, check: str | None, seed: int = 0) -> RunResult:
         if self._sandbox is None:
             raise RunsDisabled(self.why_off)
         try:
-            return await self._sandbox.run(code, check=check)
+            return await self._sandbox.run(code, check=check, seed=seed)
         except SandboxBusy as busy:
             raise RunnersBusy(retry_after=busy.retry_after) from None
         except CodeTooLong as error:
             raise CodeTooLarge(str(error)) from None
 
-    async def reference(self, code: str, *, check: str | None = None) -> RunResult:
-        """The run of authored code (a snippet, a solution, a known-wrong answer), at most
-        once per process; raises RunsDisabled when this server runs no code."""
-        key = self._key(code, check)
+    async def reference(
+        self, code: str, *, check: str | None = None, seed: int = 0, persist: bool = True
+    ) -> RunResult:
+        """The run of authored code (a snippet, a solution, a known-wrong answer, a
+        variant's params with its seed), at most once per process; raises RunsDisabled
+        when this server runs no code. Without `persist` the result is kept in memory
+        only: a variant's runs are made while a page is read, which never writes."""
+        key = self._key(code, check, seed)
         if key in self._cache:
             return self._cache[key]
         if key in self._pending:  # another request is already running it: share that run
@@ -132,7 +138,7 @@ class LiveCode:
         future: asyncio.Future[RunResult] = asyncio.get_running_loop().create_future()
         self._pending[key] = future
         try:
-            result = await self._sandboxed(code, check)
+            result = await self._sandboxed(code, check, seed)
         except BaseException as error:
             future.set_exception(error)
             future.exception()  # mark retrieved: waiters re-raise it, nobody else must
@@ -142,16 +148,22 @@ class LiveCode:
         future.set_result(result)
         # A timeout may come from load rather than the code; only keep definite results.
         if result.status in {"ok", "error"}:
-            await self._keep(key, result)
+            if persist:
+                await self._keep(key, result)
+            else:
+                self._cache[key] = result
         return result
 
-    async def outputs(self, snippets: Iterable[Snippet]) -> dict[str, RunSummary]:
+    async def outputs(
+        self, snippets: Iterable[Snippet], *, persist: bool = True
+    ) -> dict[str, RunSummary]:
         """Outputs of several snippets by snippet id; one that cannot run now is left out."""
         unique = {s.id: s for s in snippets}
         if self._sandbox is None or not unique:
             return {}
         results = await asyncio.gather(
-            *(self.reference(s.code) for s in unique.values()), return_exceptions=True
+            *(self.reference(s.code, persist=persist) for s in unique.values()),
+            return_exceptions=True,
         )
         found: dict[str, RunSummary] = {}
         for snippet_id, result in zip(unique, results, strict=True):

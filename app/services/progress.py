@@ -7,6 +7,7 @@ from sqlmodel import col, select
 
 from app.content import Catalog, Question, Topic
 from app.services.grades import Answer, Grade
+from app.services.hints import forget_hints, hints_revealed
 from app.services.learners import ensure_learner
 from app.services.review import review_answer
 from app.store.database import session_scope
@@ -45,10 +46,13 @@ def record_attempt(
     idempotency_key: str | None = None,
     time_taken_ms: int | None = None,
     outcome: str | None = None,
+    variant_seed: int | None = None,
 ) -> Attempt:
-    """Store a graded answer as an attempt, with what its feedback shows, and review the
-    question's card with it, in one short transaction; the learner's first answer stores
-    the learner too.
+    """Store a graded answer as an attempt, with what its feedback shows, how many hints
+    the learner had revealed (`hints_seen`; a right answer clears them for the next
+    review) and the variant's seed, and review the question's card with it (a right
+    answer after a hint is Hard), in one short transaction; the learner's first answer
+    stores the learner too.
 
     Raises sqlalchemy's IntegrityError when this learner already used `idempotency_key`."""
     at = utcnow()
@@ -63,9 +67,15 @@ def record_attempt(
         time_taken_ms=time_taken_ms,
         outcome=outcome,
         created_at=at,
+        variant_seed=variant_seed,
     )
     with session_scope(engine) as session:
         ensure_learner(session, learner_id)
+        attempt.hints_seen = hints_revealed(
+            session, learner_id=learner_id, topic=topic, question=question
+        )
+        if grade.correct and attempt.hints_seen:
+            forget_hints(session, learner_id=learner_id, topic=topic, question=question)
         session.add(attempt)
         # The insert first: the log needs its id, and on SQLite it takes the write lock
         # before the card is read, so two answers at once cannot both start from one card.
@@ -76,6 +86,7 @@ def record_attempt(
             topic_id=topic.id,
             question_id=question.id,
             correct=grade.correct,
+            used_hint=bool(attempt.hints_seen),
             at=at,
             attempt_id=attempt.id,
         )
@@ -84,7 +95,7 @@ def record_attempt(
 
 def attempt_by_key(
     *, engine: Engine, learner_id: str, idempotency_key: str
-) -> tuple[Answer, Grade] | None:
+) -> tuple[Answer, Grade, int | None] | None:
     """The answer this learner already submitted with this idempotency key, as graded."""
     with session_scope(engine) as session:
         attempt = session.exec(
@@ -95,12 +106,12 @@ def attempt_by_key(
     if attempt is None:
         return None
     answer = Answer.from_json(attempt.answer)
-    return answer, Grade.from_stored(attempt.correct, attempt.detail)
+    return answer, Grade.from_stored(attempt.correct, attempt.detail), attempt.hints_seen
 
 
 def latest_answer(
     *, engine: Engine, learner_id: str, topic: Topic, question: Question
-) -> tuple[Answer, Grade] | None:
+) -> tuple[Answer, Grade, int | None] | None:
     """The learner's latest answer to this question, as it was graded."""
     with session_scope(engine) as session:
         attempt = session.exec(
@@ -116,7 +127,7 @@ def latest_answer(
     if attempt is None:
         return None
     answer = Answer.from_json(attempt.answer)
-    return answer, Grade.from_stored(attempt.correct, attempt.detail)
+    return answer, Grade.from_stored(attempt.correct, attempt.detail), attempt.hints_seen
 
 
 def attempts_of(*, engine: Engine, learner_id: str, limit: int = 500) -> list[Attempt]:

@@ -43,3 +43,7 @@ class RunnersBusy(Refused):
         retry = max(1, round(retry_after))
         super().__init__(f"every worker is busy running code; try again in {retry} s")
         self.retry_after = float(retry)
+
+
+class NoHints(Refused):
+    """A hint was asked of a question that has none."""

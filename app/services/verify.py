@@ -16,11 +16,14 @@ from app.content import (
     Question,
     Topic,
 )
+from app.content.variants import instantiate
 from app.sandbox import RunResult, Sandbox
 from app.services.compare import same_output
+from app.services.variants import CHECK_SEEDS, EXTRACT, VariantFailed, values_of
 
 Progress = Callable[[int, int], None]  # (done, total)
 Runner = Callable[[str, str | None], Awaitable[RunResult]]
+SeededRunner = Callable[[str, str, int], Awaitable[RunResult]]  # code, check, seed
 
 
 @dataclass(frozen=True)
@@ -145,12 +148,18 @@ async def verify_catalog(
     async def run(code: str, check: str | None) -> RunResult:
         return await sandbox.run(code, check=check)
 
+    async def run_seeded(code: str, check: str, seed: int) -> RunResult:
+        return await sandbox.run(code, check=check, seed=seed)
+
     jobs: list[Awaitable[list[ContentError]]] = []
     for topic in catalog.topics:
         for job in _snippet_jobs(topic):
             jobs.append(_judged(run, job))
         for question in topic.questions:
-            jobs.extend(_question_jobs(topic, question, run))
+            if question.params is not None:
+                jobs.append(_verify_variants(topic, question, run, run_seeded))
+            else:
+                jobs.extend(_question_jobs(topic, question, run))
     total, done = len(jobs), 0
     errors: list[ContentError] = []
     for finished in asyncio.as_completed(jobs):
@@ -177,6 +186,68 @@ def _question_jobs(
         case _:
             assert_never(question)
     return jobs
+
+
+async def _variant_output(question: Question, run: Runner) -> str:
+    """What a learner of this variant sees that its seed decides: the prompt, the options,
+    and the real output of its code (or of the check after its solution)."""
+    seen = [question.prompt]
+    if isinstance(question, ChoiceQuestion | MultiQuestion):
+        seen += [o.text for o in question.options]
+    if question.code is not None:
+        seen.append((await run(question.code.code, None)).stdout)
+    if isinstance(question, CodeQuestion):
+        seen.append((await run(question.solution.code, question.check)).check_output or "")
+    return "\n".join(seen)
+
+
+async def _verify_variants(
+    topic: Topic, question: Question, run: Runner, run_seeded: SeededRunner
+) -> list[ContentError]:
+    """Every check of the question, once per seed of CHECK_SEEDS, reported at `params:`;
+    and seeds that all give the learner the same thing."""
+    assert question.params is not None
+    line, where = question.at("params")[0], f"question `{question.id}`"
+    params = question.params.code
+
+    async def one(seed: int) -> tuple[list[ContentError], str | None]:
+        try:
+            values = values_of(await run_seeded(params, EXTRACT, seed))
+        except VariantFailed as failed:
+            return [_error(topic, line, f"{where}: with seed {seed}: {failed}")], None
+        variant = instantiate(question, values)
+        found: list[ContentError] = []
+        for errors in await asyncio.gather(*_question_jobs(topic, variant, run)):
+            found.extend(errors)
+        return [
+            _error(
+                topic,
+                line,
+                f"{where}: with seed {seed}: {e.message.removeprefix(where + ': ')} "
+                f"(line {e.line})",
+            )
+            for e in found
+        ], await _variant_output(variant, run)
+
+    results = await asyncio.gather(*(one(seed) for seed in CHECK_SEEDS))
+    errors = [e for found, _ in results for e in found]
+    # Seeds whose variant ran cleanly; one that failed is reported above, not counted here.
+    clean = {
+        seed: output
+        for seed, (found, output) in zip(CHECK_SEEDS, results, strict=True)
+        if not found and output is not None
+    }
+    if len(clean) >= 2 and len(set(clean.values())) == 1:
+        seeds = ", ".join(str(seed) for seed in clean)
+        errors.append(
+            _error(
+                topic,
+                line,
+                f"{where}: the seeds {seeds} all give the same question and output; "
+                "make `params` vary what the learner sees (use its names as `{name}`)",
+            )
+        )
+    return errors
 
 
 async def _judged(run: Runner, job: _Job) -> list[ContentError]:

@@ -59,3 +59,23 @@ class Attempt(SQLModel, table=True):
     # What statistics group by: the option(s) picked, the wrong value, how code failed.
     outcome: str | None = Field(default=None, max_length=120)
     created_at: datetime = Field(default_factory=utcnow, index=True)
+    # How many of the question's hints the learner had revealed when answering (None:
+    # stored before hints existed).
+    hints_seen: int | None = Field(default=None)
+    # The seed of the variant answered, for a question with `params` (None otherwise).
+    variant_seed: int | None = Field(default=None)
+
+
+class HintReveal(SQLModel, table=True):
+    """How many hints of a question a learner has revealed since their last right answer
+    to it (a POST writes it; the next answer reads it into `Attempt.hints_seen`)."""
+
+    __tablename__ = "hint_reveal"
+
+    learner_id: str = Field(
+        foreign_key="learner.id", ondelete="CASCADE", max_length=64, primary_key=True
+    )
+    topic_id: str = Field(max_length=80, primary_key=True)
+    question_id: str = Field(max_length=80, primary_key=True)
+    revealed: int
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -20,6 +20,7 @@ from app.web.page_models import (
     Submission,
     TopicPageDep,
     answer_feedback,
+    reveal_hint,
 )
 from app.web.schemas import KEY_MAX, AnswerBody, ErrorBody, RunRequest
 
@@ -79,8 +80,18 @@ async def answer(
 ) -> schemas.Feedback:
     """Answer a question; the reply says whether it was right and explains the solution.
     A repeated request with the same Idempotency-Key is recorded once and answered alike."""
-    sent = Submission(body.answer(), idempotency_key, body.shown_at)
+    sent = Submission(body.answer(), idempotency_key, body.shown_at, body.variant)
     return await answer_feedback(place, learner_id, sent)
+
+
+@router.post(
+    "/topics/{topic_id}/questions/{question_id}/hint",
+    responses={**REFUSED, 409: {"model": ErrorBody, "description": "The question has no hints"}},
+)
+async def hint(place: QuestionPlaceDep, learner_id: PostingLearner) -> schemas.HintsPublic:
+    """Reveal the next hint (once all are revealed, nothing changes); the reply lists every
+    hint revealed so far. The next answer records how many were seen."""
+    return await reveal_hint(place, learner_id)
 
 
 @router.get("/topics/{topic_id}/questions/{question_id}/feedback")

@@ -135,15 +135,22 @@ class QuestionPlace:
     engine: Engine
     catalog: Catalog
     topic: Topic
-    question: Question
+    question: Question  # a variant question: the learner's variant, once resolved
     live: LiveCode
+    secret: str  # the server's key, from which learners' variant seeds are drawn
+    variant_seed: int | None = None  # the seed `question` was made with
 
 
 def question_place(
-    engine: EngineDep, catalog: CatalogDep, topic: TopicDep, question: QuestionDep, live: LiveDep
+    request: Request,
+    engine: EngineDep,
+    catalog: CatalogDep,
+    topic: TopicDep,
+    question: QuestionDep,
+    live: LiveDep,
 ) -> QuestionPlace:
     """The question in the path, with the catalog, database and live code around it."""
-    return QuestionPlace(engine, catalog, topic, question, live)
+    return QuestionPlace(engine, catalog, topic, question, live, request.app.state.session_secret)
 
 
 QuestionPlaceDep = Annotated[QuestionPlace, Depends(question_place)]

@@ -48,6 +48,8 @@ def feedback(place: QuestionPlace, learner_id: str, answered: Answered) -> schem
         code=explained.code,
         run=run_public(grade.run) if grade.run else None,
         observed=grade.observed,
+        hints_seen=answered.hints_seen,
+        difference=grade.difference,
         solution=snippet_public(explained.solution, {}) if explained.solution else None,
         steps=[
             schemas.StepPublic(title=s.title, text=s.text, text_html=s.text_html)

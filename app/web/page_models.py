@@ -1,7 +1,7 @@
 """One body per page: each coroutine builds a page's model once, as a dependency; the
 HTML route renders it and its JSON twin under /api returns it."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import Depends
@@ -10,7 +10,10 @@ from fastapi.concurrency import run_in_threadpool
 from app.content import Question, Snippet
 from app.services.answers import Answered, latest_answered, submit_answer
 from app.services.grades import Answer
+from app.services.hints import reveal_next_hint, revealed_count
+from app.services.refusals import RunsDisabled
 from app.services.review_queue import schedule_of
+from app.services.variants import draws, latest_seed, seed_to_answer, variant_of
 from app.store.models import utcnow
 from app.web import schemas, views
 from app.web.deps import (
@@ -18,7 +21,6 @@ from app.web.deps import (
     EngineDep,
     LearnerDep,
     LiveDep,
-    QuestionDep,
     QuestionPlace,
     QuestionPlaceDep,
     SettingsDep,
@@ -61,12 +63,58 @@ async def topic_page(
     )
 
 
-async def question_page(
-    topic: TopicDep, question: QuestionDep, live: LiveDep
-) -> schemas.QuestionPage:
-    """One question without its answer, with its code's real output."""
-    outputs = await live.outputs(snippets_of(question))
-    return views.question_page(topic=topic, question=question, outputs=outputs)
+async def learner_variant(
+    place: QuestionPlace, learner_id: str, *, sent: int | None = None, latest: bool = False
+) -> QuestionPlace:
+    """The place with the learner's variant of its question: the current one (or the one
+    `sent` back by the page, when it is theirs), or with `latest` the one last answered.
+    A question without `params` comes back as it is; so does every question while runs
+    are off (its placeholders then show as written)."""
+    topic, question, engine = place.topic, place.question, place.engine
+    if question.params is None:
+        return place
+    if latest:
+        seed = await run_in_threadpool(
+            latest_seed, engine=engine, learner_id=learner_id, topic=topic, question=question
+        )
+    else:
+        done = await run_in_threadpool(
+            draws, engine=engine, learner_id=learner_id, topic=topic, question=question
+        )
+        seed = seed_to_answer(place.secret, learner_id, topic, question, done=done, sent=sent)
+    try:
+        variant = await variant_of(place.live, question, seed)
+    except RunsDisabled:
+        return place
+    return replace(place, question=variant.question, variant_seed=variant.seed)
+
+
+async def question_page(place: QuestionPlaceDep, learner_id: LearnerDep) -> schemas.QuestionPage:
+    """One question (the learner's variant) without its answer, with its code's real output
+    and the hints the learner asked for."""
+    place = await learner_variant(place, learner_id)
+    topic, question = place.topic, place.question
+    outputs = await place.live.outputs(snippets_of(question), persist=question.params is None)
+    revealed = await run_in_threadpool(
+        revealed_count, engine=place.engine, learner_id=learner_id, topic=topic, question=question
+    )
+    return views.question_page(
+        topic=topic,
+        question=question,
+        outputs=outputs,
+        hints_revealed=revealed,
+        variant=place.variant_seed,
+    )
+
+
+async def reveal_hint(place: QuestionPlace, learner_id: str) -> schemas.HintsPublic:
+    """Reveal the next hint of the question in the path (raises NoHints)."""
+    place = await learner_variant(place, learner_id)
+    topic, question = place.topic, place.question
+    revealed = await run_in_threadpool(
+        reveal_next_hint, engine=place.engine, learner_id=learner_id, topic=topic, question=question
+    )
+    return views.hints_public(topic, question, revealed)
 
 
 async def progress_page(
@@ -103,10 +151,16 @@ class Submission:
     answer: Answer
     idempotency_key: str | None = None
     shown_at: int | None = None  # ms since the epoch, from the question page
+    variant: int | None = None  # the variant seed the question page showed
 
 
 async def submit(place: QuestionPlace, learner_id: str, sent: Submission) -> Answered:
-    """Grade and record an answer to the question in the path (raises `Refused`)."""
+    """Grade and record an answer to the question in the path, as the learner's variant
+    of it (raises `Refused`)."""
+    place = await learner_variant(place, learner_id, sent=sent.variant)
+    if place.question.params is not None and place.variant_seed is None:
+        # Runs are off: the variant cannot be made, so it cannot be graded either.
+        raise RunsDisabled(place.live.why_off)
     return await submit_answer(
         live=place.live,
         engine=place.engine,
@@ -116,6 +170,7 @@ async def submit(place: QuestionPlace, learner_id: str, sent: Submission) -> Ans
         answer=sent.answer,
         idempotency_key=sent.idempotency_key or None,
         shown_at=views.from_epoch_ms(sent.shown_at),
+        variant_seed=place.variant_seed,
     )
 
 
@@ -124,6 +179,7 @@ async def answer_feedback(
 ) -> schemas.Feedback:
     """Grade and record an answer, then the feedback on it."""
     answered = await submit(place, learner_id, sent)
+    place = await learner_variant(place, learner_id, latest=True)
     return await run_in_threadpool(feedback, place, learner_id, answered)
 
 
@@ -131,6 +187,7 @@ async def latest_feedback(
     place: QuestionPlaceDep, learner_id: LearnerDep
 ) -> schemas.Feedback | None:
     """The feedback on the learner's latest answer, or None before the first."""
+    place = await learner_variant(place, learner_id, latest=True)
 
     def build() -> schemas.Feedback | None:
         answered = latest_answered(

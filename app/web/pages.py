@@ -3,15 +3,18 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from app.services.grading import form_answer
+from app.services.hints import revealed_count
 from app.services.refusals import Refused
 from app.web import charts, views
 from app.web.deps import (
     CsrfTokenDep,
     LiveDep,
     QuestionDep,
+    QuestionPlace,
     QuestionPlaceDep,
     TopicDep,
     learner_from_form,
@@ -24,11 +27,13 @@ from app.web.page_models import (
     ReviewPageDep,
     Submission,
     TopicPageDep,
+    learner_variant,
+    reveal_hint,
     snippets_of,
     submit,
 )
 from app.web.refusals import as_http
-from app.web.schemas import BACK_MAX, CHOICE_MAX, CODE_MAX, KEY_MAX, VALUE_MAX
+from app.web.schemas import BACK_MAX, CHOICE_MAX, CODE_MAX, KEY_MAX, VALUE_MAX, QuestionPage
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -69,6 +74,7 @@ async def answer(
     idempotency_key: Annotated[str | None, Form(max_length=KEY_MAX)] = None,
     shown_at: Annotated[int | None, Form(ge=0)] = None,
     review: Annotated[bool, Form()] = False,
+    variant: Annotated[int | None, Form(ge=0)] = None,
 ) -> Response:
     """Grade the submitted form, then show the feedback page (303); a second click on the
     same form is recorded once; answered from the review page, the feedback leads on to
@@ -77,17 +83,57 @@ async def answer(
     fields = {"choice": choice, "choices": choices, "value": value, "code": code}
     try:
         given = form_answer(question, choice=choice, choices=choices, value=value, code=code)
-        await submit(place, learner_id, Submission(given, idempotency_key, shown_at))
+        await submit(place, learner_id, Submission(given, idempotency_key, shown_at, variant))
     except Refused as error:
         # The same form again, as it was filled in, with what to do.
-        outputs = live.cached_outputs(snippets_of(question))
-        page = views.question_page(topic=topic, question=question, outputs=outputs)
+        page = await _question_again(place, learner_id)
         context = {"page": page, "csrf_token": csrf, "live": live.enabled, "given": fields}
         return _refused(request, "question.html", context | {"review": review}, error)
     after = "?review=1" if review else ""
     return RedirectResponse(
         f"{views.question_url(topic, question)}/feedback{after}", status_code=303
     )
+
+
+async def _question_again(place: QuestionPlace, learner_id: str) -> QuestionPage:
+    """The question page rebuilt after a POST, with the hints the learner has revealed."""
+    place = await learner_variant(place, learner_id)
+    topic, question = place.topic, place.question
+    revealed = await run_in_threadpool(
+        revealed_count, engine=place.engine, learner_id=learner_id, topic=topic, question=question
+    )
+    outputs = place.live.cached_outputs(snippets_of(question))
+    return views.question_page(
+        topic=topic,
+        question=question,
+        outputs=outputs,
+        hints_revealed=revealed,
+        variant=place.variant_seed,
+    )
+
+
+@router.post("/topics/{topic_id}/questions/{question_id}/hint")
+async def hint(
+    request: Request,
+    place: QuestionPlaceDep,
+    learner_id: FormLearner,
+    csrf: CsrfTokenDep,
+    choice: Annotated[str | None, Form(max_length=CHOICE_MAX)] = None,
+    choices: Annotated[list[str] | None, Form()] = None,
+    value: Annotated[str | None, Form(max_length=VALUE_MAX)] = None,
+    code: Annotated[str | None, Form(max_length=CODE_MAX)] = None,
+) -> Response:
+    """Reveal the next hint without JavaScript: the question again, as it was filled in,
+    with one more hint shown."""
+    fields = {"choice": choice, "choices": choices, "value": value, "code": code}
+    context = {"csrf_token": csrf, "live": place.live.enabled, "given": fields, "error": None}
+    try:
+        await reveal_hint(place, learner_id)
+    except Refused as error:
+        page = await _question_again(place, learner_id)
+        return _refused(request, "question.html", context | {"page": page}, error)
+    page = await _question_again(place, learner_id)
+    return render(request, "question.html", context | {"page": page})
 
 
 @router.get("/topics/{topic_id}/questions/{question_id}/feedback")

@@ -11,14 +11,18 @@ from app.services.login_throttle import LoginThrottled
 from app.services.refusals import (
     CodeTooLarge,
     InvalidAnswer,
+    NoHints,
     RateLimited,
     Refused,
     RunnersBusy,
     RunsDisabled,
 )
+from app.services.variants import VariantFailed
 
 STATUS: dict[type[Refused], int] = {
     InvalidAnswer: 422,
+    NoHints: 409,
+    VariantFailed: 503,
     CodeTooLarge: 422,
     RateLimited: 429,
     RunnersBusy: 503,

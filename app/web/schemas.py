@@ -122,11 +122,31 @@ class TopicPage(Public):
     next_topic: TopicRef | None = Field(description="The topic after this one on the path.")
 
 
+class HintPublic(Public):
+    text: str
+    html: str
+
+
+class HintsPublic(Public):
+    revealed: list[HintPublic] = Field(description="The hints revealed so far, in order.")
+    total: int = Field(description="How many hints the question has.")
+    hint_url: str | None = Field(
+        description="POST here (X-CSRF-Token header) to reveal the next hint; None when "
+        "the question has none."
+    )
+
+
 class QuestionPage(Public):
     topic: TopicRef
     question: QuestionPublic
     number: int
     count: int
+    hints: HintsPublic
+    variant: int | None = Field(
+        default=None,
+        description="For a question with variants: the seed of the learner's variant; send "
+        "it back as the answer's `variant`, so that the answer is graded against it.",
+    )
     shown_at: int = Field(
         description="When the page was built (ms since the epoch): send it back as the "
         "answer's `shown_at`, and the time taken is recorded."
@@ -177,7 +197,17 @@ class Feedback(Public):
     observed: str | None = Field(
         description="code: what the check printed after the learner's code."
     )
+    difference: str | None = Field(
+        default=None,
+        description="code, when wrong: how the first value the check shows differs from the "
+        "reference's (shape, dtype, or the largest difference and where).",
+    )
     solution: SnippetPublic | None = Field(description="code: the reference solution.")
+    hints_seen: int | None = Field(
+        default=None,
+        description="How many hints were revealed before this answer (None: answered "
+        "before hints existed).",
+    )
     steps: list[StepPublic]
     answer: str = Field(description="The final answer, as text.")
     quick_check: str
@@ -279,6 +309,12 @@ class AnswerBody(BaseModel):
     code: str | None = Field(default=None, max_length=CODE_MAX)
     shown_at: int | None = Field(
         default=None, ge=0, description="The question page's `shown_at`, for the time taken."
+    )
+    variant: int | None = Field(
+        default=None,
+        ge=0,
+        description="The question page's `variant`; without it the learner's current "
+        "variant is graded.",
     )
 
     def answer(self) -> Answer:

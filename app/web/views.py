@@ -173,8 +173,25 @@ def neighbour(catalog: Catalog, topic: Topic, offset: int) -> schemas.TopicRef |
     return topic_ref(catalog.topics[position]) if 0 <= position < len(catalog.topics) else None
 
 
-def question_page(*, topic: Topic, question: Question, outputs: Outputs) -> schemas.QuestionPage:
-    """One question, with nothing that gives its answer away."""
+def hints_public(topic: Topic, question: Question, revealed: int) -> schemas.HintsPublic:
+    """The hints revealed so far, and where to ask for the next one."""
+    shown = zip(question.hints[:revealed], question.hints_html[:revealed], strict=True)
+    return schemas.HintsPublic(
+        revealed=[schemas.HintPublic(text=text, html=html) for text, html in shown],
+        total=len(question.hints),
+        hint_url=f"/api{question_url(topic, question)}/hint" if question.hints else None,
+    )
+
+
+def question_page(
+    *,
+    topic: Topic,
+    question: Question,
+    outputs: Outputs,
+    hints_revealed: int = 0,
+    variant: int | None = None,
+) -> schemas.QuestionPage:
+    """One question, with nothing that gives its answer away (but the hints asked for)."""
     if isinstance(question, PredictQuestion):
         outputs = {}  # its output is the answer
     return schemas.QuestionPage(
@@ -182,6 +199,8 @@ def question_page(*, topic: Topic, question: Question, outputs: Outputs) -> sche
         question=question_public(topic, question, outputs),
         number=question_number(topic, question),
         count=len(topic.questions),
+        hints=hints_public(topic, question, hints_revealed),
+        variant=variant,
         shown_at=epoch_ms(utcnow()),
         idempotency_key=secrets.token_urlsafe(16),
     )

@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from app.content import Catalog, Question, load_catalog
+from app.content import Catalog, CodeQuestion, Question, load_catalog
 from tests.helpers import COURSE_QUIZZES
 
 
@@ -33,6 +33,14 @@ def test_size_and_mix_of_kinds(course: Catalog) -> None:
     assert kinds["choice"] >= 60 and kinds["multi"] >= 10
     assert kinds["predict"] >= 20 and kinds["code"] >= 30
     assert min(len(topic.questions) for topic in course.topics) >= 9
+
+
+def test_variants_and_checks_that_show_their_values(course: Catalog) -> None:
+    questions = [q for t in course.topics for q in t.questions]
+    assert sum(q.params is not None for q in questions) >= 10
+    checks = [q.check for q in questions if isinstance(q, CodeQuestion)]
+    # Most code checks show their values, so a wrong answer is told what differs.
+    assert sum("show(" in check for check in checks) * 2 > len(checks)
 
 
 def test_every_lesson_runs_code_and_every_question_explains(course: Catalog) -> None:

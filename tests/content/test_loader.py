@@ -197,8 +197,39 @@ def test_requires_unknown_topic_and_cycles(tmp_path: Path) -> None:
     catalog = load_catalog(tmp_path)
     messages = sorted((e.path.name, e.line, e.message) for e in catalog.errors)
     assert ("a.yaml", 5, "`requires` names unknown topic `ghost`; known: a, b") in messages
-    assert sum("leads back to itself" in m for _, _, m in messages) == 2
+    # Each topic of the cycle is told at its own `requires:` line, with the cycle's path.
+    assert (
+        "a.yaml",
+        5,
+        "`requires` of `a` leads back to itself (a → b → a); remove a link of the cycle",
+    ) in messages
+    assert (
+        "b.yaml",
+        5,
+        "`requires` of `b` leads back to itself (b → a → b); remove a link of the cycle",
+    ) in messages
     assert {t.id for t in catalog.topics} == {"a", "b"}  # still served
+
+
+def test_a_cycle_is_reported_at_each_requires_line_only_for_topics_in_it(tmp_path: Path) -> None:
+    def topic(name: str, requires: list[str]) -> str:
+        block = "".join(f"\n  - {r}" for r in requires)
+        return GOOD.replace("id: demo", f"id: {name}").replace(
+            "level: beginner", f"level: beginner\ntags: [x]\nrequires:{block}"
+        )
+
+    (tmp_path / "a.yaml").write_text(topic("a", ["c"]))
+    (tmp_path / "b.yaml").write_text(topic("b", ["a"]))
+    (tmp_path / "c.yaml").write_text(topic("c", ["b"]))
+    (tmp_path / "d.yaml").write_text(topic("d", ["a"]))  # leads into the cycle, not part of it
+    catalog = load_catalog(tmp_path)
+    found = sorted((e.path.name, e.line, e.message) for e in catalog.errors)
+    assert [(name, line) for name, line, _ in found] == [
+        ("a.yaml", 6),
+        ("b.yaml", 6),
+        ("c.yaml", 6),
+    ]
+    assert "(a → c → b → a)" in found[0][2]
 
 
 def test_missing_folder_is_reported(tmp_path: Path) -> None:

@@ -187,3 +187,34 @@ def test_known_residual_learner_can_add_to_the_channel_not_replace_it(runner: Ru
     assert hostile.check_output == "ab\ufffd\n2\n"
     closed = runner.run("import os\nos.close(3)\nx = 2\n", check="print('x', x)\n")
     assert closed.status == "error" and closed.check_output is None
+
+
+def test_show_prints_one_structured_line_per_value(runner: Runner) -> None:
+    import json
+
+    code = "import torch\nw = torch.arange(6.0).reshape(2, 3)\nshow = 'the learner s own'\n"
+    check = (
+        "show('w', w)\nshow('n', 3)\nshow('size', w.shape)\nshow('opt', None)\n"
+        "show('h', torch.tensor([float('nan'), float('inf')], dtype=torch.float64))\n"
+    )
+    result = runner.run(code, check=check)
+    assert result.status == "ok", result
+    lines = (result.check_output or "").splitlines()
+    parsed = {line.split(" ")[1]: json.loads(line.split(" = ", 1)[1]) for line in lines}
+    assert [line.split(" = ")[0] for line in lines] == [
+        "show w",
+        "show n",
+        "show size",
+        "show opt",
+        "show h",
+    ]
+    assert parsed["w"] == {
+        "type": "tensor",
+        "shape": [2, 3],
+        "dtype": "torch.float32",
+        "values": [0.0, 1.0, 2.0, 3.0, 4.0, 5.0],
+    }
+    assert parsed["n"] == {"type": "number", "dtype": "int", "values": [3]}
+    assert parsed["size"]["type"] == "sequence" and parsed["size"]["values"] == [2, 3]
+    assert parsed["opt"] == {"type": "text", "value": "None"}
+    assert parsed["h"]["values"] == [None, 1.7976931348623157e308]

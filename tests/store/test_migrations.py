@@ -31,6 +31,7 @@ def test_downgrade_and_upgrade_again(database_url: str, tmp_path: Path) -> None:
             "alembic_version",
             "attempt",
             "authored_output",
+            "hint_reveal",
             "learner",
             "login_session",
             "rate_event",

@@ -175,6 +175,37 @@ def test_code_answer_is_stored_and_shown_again(learner: Learner) -> None:
     assert again["run"]["status"] == "ok"
 
 
+def test_wrong_code_gets_the_first_differing_value_by_name(learner: Learner) -> None:
+    base = "import torch\nx = torch.arange(6.0).reshape(2, 3)\n"
+    right = post(learner, "scale-rows", {"code": base + "w = x * torch.tensor([[1.0], [2.0]])\n"})
+    assert right["correct"] is True and right["difference"] is None
+    cases = {
+        "w = x.T\n": "`w` has shape (3, 2); expected (2, 3)",
+        "w = x.double() * torch.tensor([[1.0], [2.0]])\n": (
+            "`w` has dtype torch.float64; expected torch.float32"
+        ),
+        "w = x * torch.tensor([[1.0], [2.5]])\n": (
+            "`w`: mismatched elements 3 / 6 (50.0%); "
+            "largest absolute difference 2.5 at index (1, 2)"
+        ),
+        "del x\n": "`w`: the check could not show it after your code",
+    }
+    for code, words in cases.items():
+        feedback = post(learner, "scale-rows", {"code": base + code})
+        assert feedback["correct"] is False
+        assert str(feedback["difference"]).startswith(words), feedback["difference"]
+        assert 'show("w", w)' not in str(feedback)  # never the check's source
+
+
+def test_the_diff_is_on_the_feedback_page_and_stored(learner: Learner) -> None:
+    code = "import torch\nx = torch.arange(6.0).reshape(2, 3)\nw = x.T\n"
+    post(learner, "scale-rows", {"code": code})
+    again = learner.client.get(f"{Q}/scale-rows/feedback").json()
+    assert again["difference"] == "`w` has shape (3, 2); expected (2, 3)"
+    page = learner.client.get("/topics/kinds/questions/scale-rows/feedback").text
+    assert "What differs:" in page and "has shape (3, 2); expected (2, 3)" in page
+
+
 # --- the HTML forms ------------------------------------------------------------------------
 
 

@@ -146,7 +146,7 @@ def test_healthz_reports_counts(client: TestClient) -> None:
         "status": "ok",
         "version": __version__,
         "topics": 2,
-        "questions": 6,
+        "questions": 9,
         "content_errors": 0,
         "sandbox": {"enabled": False, "reason": "running code is turned off on this server"},
     }

@@ -7,6 +7,7 @@ from app.services.compare import same_output
 from app.services.grades import Answer, Explanation, Grade, Misconception, RunSummary
 from app.services.live_code import LiveCode
 from app.services.refusals import InvalidAnswer
+from app.services.show_diff import first_difference
 
 _STOPPED = {
     "error": "your code raised an error before the check could run",
@@ -25,7 +26,8 @@ async def grade(
     question: CodeQuestion, answer: Answer, *, live: LiveCode, learner_id: str
 ) -> Grade:
     """Run the learner's code and the check; compare with the check after the solution."""
-    reference = await live.reference(question.solution.code, check=question.check)
+    persist = question.params is None  # a variant's runs stay in memory
+    reference = await live.reference(question.solution.code, check=question.check, persist=persist)
     expected = reference.check_output
     if expected is None:  # the author's own solution failed: `torchquiz check` reports it
         raise RuntimeError(f"the solution of {question.id!r} does not pass its own check")
@@ -38,7 +40,7 @@ async def grade(
         return Grade(correct=True, expected=expected, observed=run.check_output, run=summary)
     match = None
     for index, wrong in enumerate(question.wrong):
-        known = await live.reference(wrong.code, check=question.check)
+        known = await live.reference(wrong.code, check=question.check, persist=persist)
         if known.check_output is not None and same_output(known.check_output, run.check_output):
             match = index
             break
@@ -52,6 +54,7 @@ async def grade(
         run=summary,
         wrong_match=match,
         reason=reason,
+        difference=first_difference(expected, run.check_output),
     )
 
 
@@ -75,7 +78,8 @@ def explain(question: CodeQuestion, answer: Answer, grade: Grade) -> Explanation
 
 def outcome(question: CodeQuestion, answer: Answer, grade: Grade) -> str:
     """What the statistics count this answer as: "right", or how it failed (the exception
-    type, a limit, the known mistake it behaves like, or a different check output)."""
+    type, a limit, the known mistake it behaves like, or which value the check showed
+    differently)."""
     if grade.correct:
         return "right"
     if grade.run is not None and grade.run.status in {"timeout", "limit"}:
@@ -85,4 +89,7 @@ def outcome(question: CodeQuestion, answer: Answer, grade: Grade) -> str:
         return "error: " + last[0].split(":", 1)[0].strip()[:100]
     if grade.wrong_match is not None:
         return f"known mistake {grade.wrong_match + 1}"
+    if grade.difference and grade.difference.startswith("`"):
+        name = grade.difference[1:].split("`", 1)[0]
+        return f"`{name}` differs"[:120]
     return "check output differs"

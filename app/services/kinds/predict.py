@@ -16,7 +16,7 @@ def check(question: PredictQuestion, answer: Answer) -> None:
 async def grade(question: PredictQuestion, answer: Answer, *, live: LiveCode) -> Grade:
     """Compare the value with the real output (numbers within the question's tolerance)."""
     value = answer.value or ""
-    real = await live.reference(question.code.code)
+    real = await live.reference(question.code.code, persist=question.params is None)
     expected = real.stdout.rstrip("\n")
     if same_value(expected, value, tolerance=question.tolerance):
         return Grade(correct=True, expected=expected)
