@@ -43,7 +43,7 @@ def author_remove(username: Annotated[str, typer.Argument(help="An account's use
 
 CSV_COLUMNS = [
     "topic", "question", "kind", "attempts", "learners", "facility", "discrimination",
-    "median_time_ms", "answers", "flags",
+    "median_time_ms", "hint_use", "answers", "flags",
 ]  # fmt: skip
 
 
@@ -73,5 +73,6 @@ def stats(
             answers += [f"{c.value}={c.count}" for c in q.wrong_values + q.failures]
             writer.writerow(
                 [t.topic_id, q.id, q.kind, q.attempts, q.learners, q.facility,
-                 q.discrimination, q.median_time_ms, "; ".join(answers), "; ".join(q.flags)]
+                 q.discrimination, q.median_time_ms, q.hint_use, "; ".join(answers),
+                 "; ".join(q.flags)]
             )  # fmt: skip

@@ -35,18 +35,19 @@ _PER_QUESTION = text(
     WITH numbered AS (
         SELECT learner_id, question_id, time_taken_ms,
                CASE WHEN correct THEN 1 ELSE 0 END AS x,
+               CASE WHEN hints_seen > 0 THEN 1 ELSE 0 END AS hinted,
                ROW_NUMBER() OVER (PARTITION BY learner_id, question_id ORDER BY id) AS n
         FROM attempt WHERE topic_id = :topic
     ),
     firsts AS MATERIALIZED (SELECT * FROM numbered WHERE n = 1),
     scores AS (SELECT learner_id, SUM(x) AS score FROM firsts GROUP BY learner_id),
     pairs AS (
-        SELECT f.question_id, f.x, s.score - f.x AS y
+        SELECT f.question_id, f.x, s.score - f.x AS y, f.hinted
         FROM firsts f JOIN scores s ON s.learner_id = f.learner_id
     ),
     sums AS (
         SELECT question_id, COUNT(*) AS n, SUM(x) AS sx, SUM(y) AS sy, SUM(x * y) AS sxy,
-               SUM(x * x) AS sxx, SUM(y * y) AS syy
+               SUM(x * x) AS sxx, SUM(y * y) AS syy, SUM(hinted) AS hinted
         FROM pairs GROUP BY question_id
     ),
     timed AS (
@@ -64,7 +65,7 @@ _PER_QUESTION = text(
         GROUP BY question_id
     )
     SELECT sums.question_id, counts.attempts, sums.n, sums.sx, sums.sy, sums.sxy, sums.sxx,
-           sums.syy, medians.median_ms
+           sums.syy, sums.hinted, medians.median_ms
     FROM sums JOIN counts ON counts.question_id = sums.question_id
     LEFT JOIN medians ON medians.question_id = sums.question_id
     """
@@ -107,6 +108,7 @@ class QuestionStats(BaseModel):
         f"on the rest of the topic; null below {MIN_LEARNERS_FOR_DISCRIMINATION} learners."
     )
     median_time_ms: float | None
+    hint_use: float | None = Field(description="Share of first attempts made after a hint.")
     options: list[OptionShare] = Field(default_factory=list, description="choice, multi")
     wrong_values: list[Count] = Field(default_factory=list, description="predict")
     failures: list[Count] = Field(default_factory=list, description="code")
@@ -155,7 +157,7 @@ def _wrong(outcomes: dict[str, int], top: int) -> list[Count]:
 def _question_stats(
     question: Question, row: tuple[int, ...] | None, outcomes: dict[str, int]
 ) -> QuestionStats:
-    attempts, n, sx, sy, sxy, sxx, syy, median = row or (0, 0, 0, 0, 0, 0, 0, None)
+    attempts, n, sx, sy, sxy, sxx, syy, hinted, median = row or (0,) * 8 + (None,)
     facility = round(sx / n, 4) if n else None
     stats = QuestionStats(
         id=question.id,
@@ -165,6 +167,7 @@ def _question_stats(
         facility=facility,
         discrimination=_correlation(n, sx, sy, sxy, sxx, syy),
         median_time_ms=float(median) if median is not None else None,
+        hint_use=round(hinted / n, 4) if n else None,
     )
     if isinstance(question, ChoiceQuestion | MultiQuestion):
         stats.options = _options(question, outcomes, n)
@@ -187,8 +190,8 @@ def topic_stats(*, engine: Engine, topic: Topic) -> TopicStats:
     with session_scope(engine) as session:
         rows = session.execute(_PER_QUESTION, {"topic": topic.id}).all()
         outcome_rows = session.execute(_OUTCOMES, {"topic": topic.id}).all()
-    # attempts, n and the five sums are counts; the median may be missing
-    by_question = {r[0]: (*(int(v) for v in r[1:8]), r[8]) for r in rows}
+    # attempts, n, the five sums and the hinted are counts; the median may be missing
+    by_question = {r[0]: (*(int(v) for v in r[1:9]), r[9]) for r in rows}
     outcomes: dict[str, dict[str, int]] = defaultdict(dict)
     for question_id, outcome, count in outcome_rows:
         outcomes[question_id][outcome] = int(count)

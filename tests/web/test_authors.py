@@ -116,3 +116,21 @@ def test_the_authors_page_and_the_cli_show_the_same_numbers(
     assert rows[1].startswith("basics,shape,choice,7,6,0.5,0.3333")
     unknown = CliRunner().invoke(cli, ["author", "add", "nobody"])
     assert unknown.exit_code == 1 and "no account is called 'nobody'" in unknown.output
+
+
+def test_hint_use_counts_first_attempts_made_after_a_hint(
+    app: object, learner: Learner, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = "/api/topics/kinds/questions/even-shapes"
+    for hinted in (True, False, False, False):
+        with TestClient(app) as client:  # type: ignore[arg-type]
+            someone = Learner(client)
+            headers = {"X-CSRF-Token": someone.csrf}
+            if hinted:
+                assert client.post(f"{url}/hint", headers=headers).status_code == 200
+            answer = client.post(f"{url}/answer", json={"choices": ["six"]}, headers=headers)
+            assert answer.status_code == 200
+    become_author(learner, settings, monkeypatch)
+    [topic] = learner.client.get("/api/authors/stats?topic=kinds").json()
+    even = next(q for q in topic["questions"] if q["id"] == "even-shapes")
+    assert even["learners"] == 4 and even["hint_use"] == 0.25
