@@ -180,23 +180,23 @@ def _without_kind_tag(loc: list[int | str]) -> list[int | str]:
 
 def _report_validation(document: CommentedMap, detail: ErrorDetails, problems: _Problems) -> None:
     loc = _without_kind_tag([part for part in detail["loc"] if isinstance(part, int | str)])
-    kind = detail["type"]
+    error_type = detail["type"]
     where = _dotted(loc)
-    if kind in {"union_tag_invalid", "union_tag_not_found"}:
-        found = kind == "union_tag_invalid"
+    if error_type in {"union_tag_invalid", "union_tag_not_found"}:
+        found = error_type == "union_tag_invalid"
         line, col = locate(document, [*loc, "kind"] if found else loc, at_key=not found)
         kinds = ", ".join(QUESTION_KINDS)
         got = (detail.get("ctx") or {}).get("tag")
         message = f"unknown kind {str(got)!r}" if found else "missing required key `kind`"
         problems.add(line, col, f"{where}: {message}; use one of: {kinds}")
         return
-    if kind == "extra_forbidden":
+    if error_type == "extra_forbidden":
         key = str(loc[-1])
         line, col = locate(document, loc, at_key=True)
         guess = difflib.get_close_matches(key, _KNOWN_KEYS, n=1, cutoff=0.6)
         hint = f"; did you mean `{guess[0]}`?" if guess else "; remove it"
         problems.add(line, col, f"unknown key `{key}` at {where}{hint}")
-    elif kind == "missing":
+    elif error_type == "missing":
         line, col = locate(document, loc[:-1])
         problems.add(
             line, col, f"missing required key `{loc[-1]}` in {_dotted(loc[:-1]) or 'the topic'}"
@@ -204,7 +204,7 @@ def _report_validation(document: CommentedMap, detail: ErrorDetails, problems: _
     else:
         line, col = locate(document, loc)
         message = detail["msg"].removeprefix("Value error, ")
-        if kind == "string_pattern_mismatch":
+        if error_type == "string_pattern_mismatch":
             message = "should be lowercase letters, digits and dashes, e.g. `weight-decay`"
         problems.add(line, col, f"{where}: {message}")
 

@@ -90,13 +90,15 @@ def classify(
 ) -> tuple[Status, str | None]:
     """Map how the job ended to a status and the reason a learner reads."""
     if stop is not None:
-        if stop.kind == "wall":
-            return "timeout", time_reason(limits)
-        if stop.kind == "output":
-            return "limit", f"Output cut at {limits.output_kb} KB"
-        if stop.kind == "disk":
-            return "limit", disk_reason(limits)
-        return "error", LOST_REASON
+        match stop.kind:
+            case "wall":
+                return "timeout", time_reason(limits)
+            case "output":
+                return "limit", f"Output cut at {limits.output_kb} KB"
+            case "disk":
+                return "limit", disk_reason(limits)
+            case _:
+                return "error", LOST_REASON
     if wait_status is None:
         return "error", LOST_REASON
     if os.WIFSIGNALED(wait_status):

@@ -41,10 +41,10 @@ def _short(value: object) -> str | None:
 def _shown(data: object) -> Shown | None:
     if not isinstance(data, dict):
         return None
-    kind = data.get("type")
-    if kind == "text":
+    shown_as = data.get("type")
+    if shown_as == "text":
         return Shown(type="text", text=_short(data.get("value")) or "")
-    if kind not in {"tensor", "number", "sequence"}:
+    if shown_as not in {"tensor", "number", "sequence"}:
         return None
     shape = data.get("shape")
     if shape is not None and not (
@@ -65,7 +65,7 @@ def _shown(data: object) -> Shown | None:
         else:
             return None
     return Shown(
-        type=str(kind),
+        type=str(shown_as),
         shape=tuple(shape) if shape is not None else None,
         dtype=_short(data.get("dtype")),
         values=tuple(numbers),
