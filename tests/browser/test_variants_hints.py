@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.editing import set_editor_text
 from tests.helpers import FIXTURE_QUIZZES
 from tests.live_server import LiveServer, live_server
 
@@ -73,8 +74,8 @@ def test_two_learners_see_different_variants_each_graded_on_theirs(
 
 def test_wrong_code_names_the_first_differing_value(page: Page, fixture_server: LiveServer) -> None:
     page.goto(fixture_server.url + "/topics/kinds/questions/scale-rows")
-    editor = page.locator("textarea[name=code]")
-    editor.fill(editor.input_value().replace("w = x", "w = x.T"))
+    starter = page.locator("textarea[name=code]").input_value()
+    set_editor_text(page, page, starter.replace("w = x", "w = x.T"))
     page.get_by_role("button", name="Submit").click()
     expect(page.locator(".verdict")).to_have_text("Incorrect")
     expect(page.locator(".difference")).to_contain_text("`w` has shape (3, 2); expected (2, 3)")

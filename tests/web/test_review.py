@@ -110,7 +110,7 @@ def test_progress_carries_the_numbers_of_the_charts(learner: Learner) -> None:
     today = datetime.now(UTC).date()
     assert [(m["topic_id"], m["mastered"], m["total"]) for m in progress["mastery"]] == [
         ("basics", 2, 2),
-        ("kinds", 0, 4),
+        ("kinds", 0, 7),
     ]
     assert progress["mastery"][0]["share"] == 1.0
     activity = progress["activity"]
@@ -131,7 +131,7 @@ def test_progress_page_draws_three_accessible_charts(learner: Learner) -> None:
         assert f'aria-labelledby="chart-{chart}-title chart-{chart}-desc"' in html
         assert f'<title id="chart-{chart}-title">' in html
     assert "mastery-table" in html and "activity-table" in html and "forecast-table" in html
-    assert "0 of 6 questions mastered across 2 topics." in html
+    assert "0 of 9 questions mastered across 2 topics." in html
     assert "1 answer on 1 of 84 days" in html
 
 
