@@ -25,8 +25,9 @@ lint: $(STAMP)
 check: $(STAMP)  ## validate every quiz file
 	$(BIN)/torchquiz check quizzes
 
-bench: $(STAMP)
-	$(BIN)/python bench/bench_live.py
+bench: $(STAMP)  ## every benchmark, one table (docs/benchmarks.md); SOAK=10 adds the soak
+	./scripts/system-deps.sh bench
+	$(BIN)/python -m bench.run_all --soak-minutes $(or $(SOAK),0)
 
 image-smoke: $(STAMP)  ## build the Docker image with podman and run it for real (root; see README)
 	./scripts/image-smoke.sh

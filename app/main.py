@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.staticfiles import StaticFiles
 
 from app import __version__
 from app.config import Settings
@@ -19,6 +18,8 @@ from app.store.database import make_engine
 from app.store.migrations import SchemaOutdated, check_schema
 from app.web import accounts, api, authors, fragments, health, pages
 from app.web.errors import install_error_handlers
+from app.web.static import StaticAssets
+from app.web.templating import templates
 
 log = logging.getLogger("torchquiz")
 
@@ -63,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    # Outside development templates never change while the server runs: no stat per render.
+    templates.env.auto_reload = settings.dev or settings.reload
     app.state.session_secret = secret
     app.state.engine = make_engine(settings.resolved_database_url)
     app.state.content = ContentSource(settings.quiz_dir, watch=settings.reload)
@@ -75,7 +78,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=settings.cookie_secure,
     )
     app.add_middleware(AccessLog)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    assets = StaticAssets(STATIC_DIR, watch=settings.dev or settings.reload)
+    templates.env.globals["static_url"] = assets.url
+    app.mount("/static", assets, name="static")
     app.include_router(pages.router)
     app.include_router(fragments.router)
     app.include_router(api.router)

@@ -1,7 +1,7 @@
 """Sandbox benchmark (not a test): warm Sandbox.run against a cold `python -c`, and
 sustained runs per second with 8 concurrent clients.
 
-    .venv/bin/python bench/bench_sandbox.py [--runs 60] [--seconds 10]
+    .venv/bin/python -m bench.bench_sandbox [--runs 60] [--seconds 10]
 """
 
 from __future__ import annotations

@@ -1,0 +1,42 @@
+"""The app the benchmarks serve: the product app, plus a bare FastAPI JSON route beside it.
+
+The bare route is a separate, empty FastAPI app (no middleware, no dependencies) served by
+the same uvicorn process, so every page's requests/s can be read as a ratio to it measured
+in the same run on the same machine. It exists only here, never in the product.
+"""
+
+from fastapi import FastAPI
+from starlette.types import Receive, Scope, Send
+
+from app.main import create_served_app
+
+BARE_PATH = "/bench/bare"
+
+
+def _bare_app() -> FastAPI:
+    bare = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+
+    @bare.get(BARE_PATH)
+    async def bare_route() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return bare
+
+
+class BenchApp:
+    """Routes BARE_PATH to the bare app and everything else (lifespan too) to the product."""
+
+    def __init__(self) -> None:
+        self.product = create_served_app()
+        self.bare = _bare_app()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == BARE_PATH:
+            await self.bare(scope, receive, send)
+        else:
+            await self.product(scope, receive, send)
+
+
+def create_bench_app() -> BenchApp:
+    """The uvicorn factory bench/server.py runs."""
+    return BenchApp()

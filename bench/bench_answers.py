@@ -1,0 +1,133 @@
+"""Answers from 50 concurrent learners, none lost (issue #11, target 2).
+
+    .venv/bin/python -m bench.bench_answers [--seconds 10]
+
+50 learners, each with its own session and CSRF token, POST answers to a choice question
+through `wrk -t2 -c50` (each request the next learner's, each with its own Idempotency-Key);
+the bare route is measured on the same server before and after. Afterwards the attempts
+in the database are counted: every answer wrk saw acknowledged (200) must be stored.
+"""
+
+import argparse
+import sqlite3
+from pathlib import Path
+
+from bench.common import (
+    BARE,
+    QUIZZES,
+    WRK_DONE,
+    Row,
+    choice_question,
+    print_table,
+    ratio,
+    server,
+    session_cookie,
+    stop_server,
+    wrk,
+)
+
+LEARNERS = 50
+
+# Lua: round-robin over the learners; count the 200s each wrk thread saw.
+_SCRIPT = """
+local learners = {%(learners)s}
+local threads = {}
+local counter = 0
+local tid = 0
+acked = 0
+setup = function(thread)
+  table.insert(threads, thread)
+  thread:set("tid", #threads)
+end
+init = function(args)
+  tid = wrk.thread:get("tid")
+end
+request = function()
+  counter = counter + 1
+  local l = learners[(counter %% #learners) + 1]
+  local headers = {}
+  headers["Cookie"] = l[1]
+  headers["X-CSRF-Token"] = l[2]
+  headers["Content-Type"] = "application/json"
+  headers["Idempotency-Key"] = "bench-" .. tid .. "-" .. counter
+  return wrk.format("POST", nil, headers, '{"choice": "%(option)s"}')
+end
+response = function(status, headers, body)
+  if status == 200 then acked = acked + 1 end
+end
+%(done)s
+"""
+
+_DONE_ACKED = """
+  local total = 0
+  for _, thread in ipairs(threads) do total = total + thread:get("acked") end
+  io.write(string.format("\\nACKED %d\\n", total))
+"""
+
+
+def count_attempts(data_dir: Path) -> int:
+    with sqlite3.connect(data_dir / "torchquiz.db") as db:
+        return int(db.execute("SELECT count(*) FROM attempt").fetchone()[0])
+
+
+def measure(seconds: float, data_dir: Path | None = None, quiz_dir: Path = QUIZZES) -> list[Row]:
+    """Answers/s as a ratio to the bare route, p99, and acknowledged answers missing."""
+    with server(data_dir, quiz_dir) as found:
+        url = found.url
+        target = choice_question(url)
+        sessions = [session_cookie(url) for _ in range(LEARNERS)]
+        learners = ",".join(f'{{"{cookie}", "{token}"}}' for cookie, token in sessions)
+        done = WRK_DONE.replace("\nend\n", _DONE_ACKED + "end\n", 1)
+        script = _SCRIPT % {"learners": learners, "done": done, "option": target.option}
+        before = wrk(url + BARE, seconds=seconds)
+        stored_before = count_attempts(found.data_dir)
+        result = wrk(url + f"/api{target.question}/answer", seconds=seconds, script=script)
+        after = wrk(url + BARE, seconds=seconds)
+        stop_server(found.process)
+        # The server is stopped: whatever it acknowledged must be in the database now.
+        stored = count_attempts(found.data_dir) - stored_before
+    acked = int(next(x for x in result.output.splitlines() if x.startswith("ACKED ")).split()[1])
+    base = (before.rps + after.rps) / 2
+    share = ratio(result.rps, base)
+    missing = max(0, acked - stored)
+    errors = f", {result.errors} errors" if result.errors else ""
+    return [
+        Row(
+            "bare route (answers run), wrk -t2 -c50",
+            f"{base:.0f} req/s (before {before.rps:.0f}, after {after.rps:.0f})",
+            "1.00",
+        ),
+        Row(
+            f"POST .../answer, {LEARNERS} learners",
+            f"{result.rps:.0f} req/s{errors}",
+            f"{share:.2f}",
+            ">= 0.12x",
+            share >= 0.12 and not result.errors,
+        ),
+        Row(
+            "POST .../answer p99 (p50)",
+            f"{result.p99_ms:.0f} ms ({result.p50_ms:.1f} ms)",
+            "",
+            "<= 100 ms",
+            result.p99_ms <= 100,
+        ),
+        Row(
+            "acknowledged answers missing",
+            f"{missing} (acked {acked}, stored {stored})",
+            "",
+            "0",
+            missing == 0 and acked > 0,
+        ),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--quiz-dir", type=Path, default=QUIZZES)
+    args = parser.parse_args()
+    print_table(measure(args.seconds, quiz_dir=args.quiz_dir))
+
+
+if __name__ == "__main__":
+    main()
