@@ -30,7 +30,10 @@ def title(html: str) -> str:
 def test_titles_name_the_page(client: TestClient, path: str, expected: str) -> None:
     html = client.get(path).text
     assert title(html) == expected
-    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+    # The URL carries the file's content hash, so browsers may keep it for good.
+    assert re.search(
+        r'<link rel="icon" href="/static/favicon\.svg\?v=[0-9a-f]+" type="image/svg\+xml">', html
+    ), html[:600]
 
 
 def test_feedback_title_says_the_verdict_and_the_question(
