@@ -1,5 +1,6 @@
 """The HTML pages; each renders the same page model its JSON twin under /api returns."""
 
+from dataclasses import asdict, dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -40,6 +41,29 @@ router = APIRouter(include_in_schema=False)
 FormLearner = Annotated[str, Depends(learner_from_form)]
 
 
+@dataclass(frozen=True)
+class FilledIn:
+    """An answer form's fields as the learner filled them in (shown again on a refusal)."""
+
+    choice: str | None
+    choices: list[str] | None
+    value: str | None
+    code: str | None
+
+
+def filled_in(
+    choice: Annotated[str | None, Form(max_length=CHOICE_MAX)] = None,
+    choices: Annotated[list[str] | None, Form()] = None,
+    value: Annotated[str | None, Form(max_length=VALUE_MAX)] = None,
+    code: Annotated[str | None, Form(max_length=CODE_MAX)] = None,
+) -> FilledIn:
+    """The answer fields of a posted question form (the answer and the hint buttons)."""
+    return FilledIn(choice, choices, value, code)
+
+
+FilledInDep = Annotated[FilledIn, Depends(filled_in)]
+
+
 @router.get("/")
 def home(request: Request, page: HomePageDep) -> Response:
     """The topics, in study order, with the learner's progress."""
@@ -67,10 +91,7 @@ async def answer(
     place: QuestionPlaceDep,
     learner_id: FormLearner,
     csrf: CsrfTokenDep,
-    choice: Annotated[str | None, Form(max_length=CHOICE_MAX)] = None,
-    choices: Annotated[list[str] | None, Form()] = None,
-    value: Annotated[str | None, Form(max_length=VALUE_MAX)] = None,
-    code: Annotated[str | None, Form(max_length=CODE_MAX)] = None,
+    fields: FilledInDep,
     idempotency_key: Annotated[str | None, Form(max_length=KEY_MAX)] = None,
     shown_at: Annotated[int | None, Form(ge=0)] = None,
     review: Annotated[bool, Form()] = False,
@@ -80,9 +101,8 @@ async def answer(
     same form is recorded once; answered from the review page, the feedback leads on to
     the next review."""
     topic, question, live = place.topic, place.question, place.live
-    fields = {"choice": choice, "choices": choices, "value": value, "code": code}
     try:
-        given = form_answer(question, choice=choice, choices=choices, value=value, code=code)
+        given = form_answer(question, **asdict(fields))
         await submit(place, learner_id, Submission(given, idempotency_key, shown_at, variant))
     except Refused as error:
         # The same form again, as it was filled in, with what to do.
@@ -118,14 +138,10 @@ async def hint(
     place: QuestionPlaceDep,
     learner_id: FormLearner,
     csrf: CsrfTokenDep,
-    choice: Annotated[str | None, Form(max_length=CHOICE_MAX)] = None,
-    choices: Annotated[list[str] | None, Form()] = None,
-    value: Annotated[str | None, Form(max_length=VALUE_MAX)] = None,
-    code: Annotated[str | None, Form(max_length=CODE_MAX)] = None,
+    fields: FilledInDep,
 ) -> Response:
     """Reveal the next hint without JavaScript: the question again, as it was filled in,
     with one more hint shown."""
-    fields = {"choice": choice, "choices": choices, "value": value, "code": code}
     context = {"csrf_token": csrf, "live": place.live.enabled, "given": fields, "error": None}
     try:
         await reveal_hint(place, learner_id)
