@@ -8,7 +8,6 @@ the bare route is measured on the same server before and after. Afterwards the a
 in the database are counted: every answer wrk saw acknowledged (200) must be stored.
 """
 
-import argparse
 import sqlite3
 from pathlib import Path
 
@@ -18,12 +17,12 @@ from bench.common import (
     WRK_DONE,
     Row,
     choice_question,
-    print_table,
     ratio,
     server,
     session_cookie,
     stop_server,
     wrk,
+    wrk_cli,
 )
 
 LEARNERS = 50
@@ -122,11 +121,7 @@ def measure(seconds: float, data_dir: Path | None = None, quiz_dir: Path = QUIZZ
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--quiz-dir", type=Path, default=QUIZZES)
-    args = parser.parse_args()
-    print_table(measure(args.seconds, quiz_dir=args.quiz_dir))
+    wrk_cli(__doc__, measure)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ base), then the question page with a learner's session cookie, a topic page and 
 page with the same cookie. Not a test: it prints one table and asserts nothing.
 """
 
-import argparse
 from pathlib import Path
 
 import httpx
@@ -18,11 +17,11 @@ from bench.common import (
     Row,
     WrkResult,
     choice_question,
-    print_table,
     ratio,
     server,
     session_cookie,
     wrk,
+    wrk_cli,
 )
 
 TARGETS = {"question page (session cookie)": 0.5, "topic page": 0.3, "home page": 0.3}
@@ -80,11 +79,7 @@ def measure(seconds: float, data_dir: Path | None = None, quiz_dir: Path = QUIZZ
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--quiz-dir", type=Path, default=QUIZZES)
-    args = parser.parse_args()
-    print_table(measure(args.seconds, quiz_dir=args.quiz_dir))
+    wrk_cli(__doc__, measure)
 
 
 if __name__ == "__main__":

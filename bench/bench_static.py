@@ -7,13 +7,12 @@ compression headers, then measures with `wrk -t2 -c50`: the stylesheet gzipped, 
 revalidation (If-None-Match -> 304), against the bare route on the same server.
 """
 
-import argparse
 import re
 from pathlib import Path
 
 import httpx
 
-from bench.common import BARE, QUIZZES, Row, print_table, ratio, server, wrk
+from bench.common import BARE, QUIZZES, Row, ratio, server, wrk, wrk_cli
 
 
 def measure(seconds: float, data_dir: Path | None = None, quiz_dir: Path = QUIZZES) -> list[Row]:
@@ -72,11 +71,7 @@ def measure(seconds: float, data_dir: Path | None = None, quiz_dir: Path = QUIZZ
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--quiz-dir", type=Path, default=QUIZZES)
-    args = parser.parse_args()
-    print_table(measure(args.seconds, quiz_dir=args.quiz_dir))
+    wrk_cli(__doc__, measure)
 
 
 if __name__ == "__main__":

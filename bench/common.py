@@ -1,6 +1,7 @@
 """What every benchmark shares: a real server (bench/server.py) on loopback, `wrk` as the
 load generator, and the rows of the one table `make bench` prints."""
 
+import argparse
 import json
 import os
 import shutil
@@ -8,7 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -258,3 +259,12 @@ def choice_question(url: str, prefer: str = "weight-decay") -> Target:
                 if page["kind"] == "choice":
                     return Target(f"/topics/{topic}", link["url"], page["options"][0]["id"])
     raise RuntimeError("bench: the quiz folder has no choice question")
+
+
+def wrk_cli(doc: str | None, measure: Callable[..., list[Row]]) -> None:
+    """The command line of a benchmark measured with wrk: --seconds, --quiz-dir, its table."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--quiz-dir", type=Path, default=QUIZZES)
+    args = parser.parse_args()
+    print_table(measure(args.seconds, quiz_dir=args.quiz_dir))
