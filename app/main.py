@@ -16,6 +16,7 @@ from app.paths import STATIC_DIR
 from app.services.live_code import authored_runs, start_live_code
 from app.store.database import make_engine
 from app.store.migrations import SchemaOutdated, check_schema
+from app.store.writer import Writer
 from app.web import accounts, api, authors, fragments, health, pages
 from app.web.errors import install_error_handlers
 from app.web.static import StaticAssets
@@ -55,6 +56,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             warming.cancel()
             await live.close()
+            # Acknowledged answers are committed already; this finishes any still queued.
+            await asyncio.to_thread(app.state.writer.close)
             app.state.engine.dispose()
 
     app = FastAPI(
@@ -68,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     templates.env.auto_reload = settings.dev or settings.reload
     app.state.session_secret = secret
     app.state.engine = make_engine(settings.resolved_database_url)
+    app.state.writer = Writer(app.state.engine)
     app.state.content = ContentSource(settings.quiz_dir, watch=settings.reload)
     app.add_middleware(
         SessionMiddleware,

@@ -7,12 +7,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
-from app.content import Question, Topic
+from app.content import CodeQuestion, Question, Topic
 from app.services.grades import Answer, Explanation, Grade
 from app.services.grading import explain, grade, outcome
 from app.services.live_code import LiveCode
-from app.services.progress import attempt_by_key, latest_answer, record_attempt
+from app.services.progress import answer_work, attempt_by_key, latest_answer
+from app.services.review_queue import DueKeys
 from app.store.models import utcnow
+from app.store.writer import Writer
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class Answered:
     # How many hints the learner had revealed when answering (None: stored before hints).
     # The review scheduler's `used_hint` is `hints_seen > 0`.
     hints_seen: int | None = None
+    # The learner's cards due right after this answer (None: not read with it).
+    due: DueKeys | None = None
 
 
 MAX_TIME_TAKEN = timedelta(hours=24)  # longer means the page was left open, not thought
@@ -57,6 +61,7 @@ async def submit_answer(
     *,
     live: LiveCode,
     engine: Engine,
+    writer: Writer,
     learner_id: str,
     topic: Topic,
     question: Question,
@@ -65,38 +70,45 @@ async def submit_answer(
     shown_at: datetime | None = None,
     variant_seed: int | None = None,
 ) -> Answered:
-    """Grade an answer and store it as an attempt; a refused answer stores nothing. A
-    repeated submit with the same idempotency key stores nothing more and gets the first
-    verdict back.
+    """Grade an answer and store it as an attempt through the writer; a refused answer
+    stores nothing. A repeated submit with the same idempotency key stores nothing more
+    and gets the first verdict back.
 
     Raises the `Refused` errors of grading and of running code (see app.services.refusals).
     """
-    done = await _submitted(engine, learner_id, question, idempotency_key)
-    if done is not None:
-        return done
+    if isinstance(question, CodeQuestion):
+        # A second click must not run the learner's code again: look before grading.
+        # (Every other kind grades in microseconds; the writer's unit looks for the key.)
+        done = await _submitted(engine, learner_id, question, idempotency_key)
+        if done is not None:
+            return done
     verdict = await grade(question, answer, live=live, learner_id=learner_id)
+    work = answer_work(
+        learner_id=learner_id,
+        topic=topic,
+        question=question,
+        answer=answer,
+        grade=verdict,
+        idempotency_key=idempotency_key,
+        time_taken_ms=time_taken_ms(shown_at, utcnow()),
+        outcome=outcome(question, answer, verdict),
+        variant_seed=variant_seed,
+    )
     try:
-        attempt = await asyncio.to_thread(
-            record_attempt,
-            engine=engine,
-            learner_id=learner_id,
-            topic=topic,
-            question=question,
-            answer=answer,
-            grade=verdict,
-            idempotency_key=idempotency_key,
-            time_taken_ms=time_taken_ms(shown_at, utcnow()),
-            outcome=outcome(question, answer, verdict),
-            variant_seed=variant_seed,
-        )
+        recorded = await writer.run(work)
     except IntegrityError:
-        # The same key raced in from a second click: the first one stored is the answer.
+        # The same key raced in from another server process: the first one stored wins.
         done = await _submitted(engine, learner_id, question, idempotency_key)
         if done is None:
             raise
         return done
+    given, verdict = recorded.answer, recorded.grade
     return Answered(
-        answer, verdict, explain(question, answer, verdict), hints_seen=attempt.hints_seen
+        given,
+        verdict,
+        explain(question, given, verdict),
+        hints_seen=recorded.hints_seen,
+        due=recorded.due,
     )
 
 

@@ -1,9 +1,9 @@
 """Hints: revealed one at a time when a learner asks (a POST), counted per learner and
 question until their next right answer, and stored with each attempt as `hints_seen`."""
 
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, bindparam, delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from app.content import Question, Topic
 from app.services.learners import ensure_learner
@@ -16,10 +16,21 @@ def _row(session: Session, learner_id: str, topic: Topic, question: Question) ->
     return session.get(HintReveal, (learner_id, topic.id, question.id))
 
 
+_REVEALED = select(HintReveal.revealed).where(
+    col(HintReveal.learner_id) == bindparam("learner_id"),
+    col(HintReveal.topic_id) == bindparam("topic_id"),
+    col(HintReveal.question_id) == bindparam("question_id"),
+)
+
+
 def hints_revealed(session: Session, *, learner_id: str, topic: Topic, question: Question) -> int:
-    """How many hints this learner has revealed since their last right answer (a read)."""
-    row = _row(session, learner_id, topic, question)
-    return min(row.revealed, len(question.hints)) if row else 0
+    """How many hints this learner has revealed since their last right answer (a read;
+    none for a question without hints)."""
+    if not question.hints:
+        return 0
+    key = {"learner_id": learner_id, "topic_id": topic.id, "question_id": question.id}
+    revealed = session.connection().execute(_REVEALED, key).scalar()
+    return min(revealed, len(question.hints)) if revealed else 0
 
 
 def revealed_count(*, engine: Engine, learner_id: str, topic: Topic, question: Question) -> int:

@@ -3,6 +3,7 @@ write (an answer or a sign-up), so that reading pages never writes to the databa
 
 import secrets
 
+from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
@@ -15,9 +16,20 @@ def new_learner_id() -> str:
     return secrets.token_urlsafe(18)
 
 
+# Built once per dialect: the answer path runs it for every answer.
+_STORE_LEARNER = {
+    "postgresql": postgresql_insert(Learner)
+    .values(id=bindparam("id"), created_at=bindparam("at"))
+    .on_conflict_do_nothing(index_elements=["id"]),
+    "sqlite": sqlite_insert(Learner)
+    .values(id=bindparam("id"), created_at=bindparam("at"))
+    .on_conflict_do_nothing(index_elements=["id"]),
+}
+
+
 def ensure_learner(session: Session, learner_id: str) -> None:
     """Store the learner if it is not stored yet, in the caller's transaction; two first
     answers at once both succeed."""
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(Learner).values(id=learner_id, created_at=utcnow())
-    session.execute(statement.on_conflict_do_nothing(index_elements=["id"]))
+    connection = session.connection()
+    statement = _STORE_LEARNER[connection.dialect.name]
+    connection.execute(statement, {"id": learner_id, "at": utcnow()})

@@ -1,15 +1,18 @@
 """Record attempts and summarize what a learner has done, topic by topic."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Engine
-from sqlmodel import col, select
+from sqlalchemy import CursorResult, Engine, bindparam, insert
+from sqlmodel import Session, col, select
 
 from app.content import Catalog, Question, Topic
 from app.services.grades import Answer, Grade
 from app.services.hints import forget_hints, hints_revealed
 from app.services.learners import ensure_learner
 from app.services.review import review_answer
+from app.services.review_queue import DueKeys, due_keys
 from app.store.database import session_scope
 from app.store.models import Attempt, utcnow
 
@@ -35,9 +38,22 @@ class TopicProgress:
         return round(100 * self.correct / self.total) if self.total else 0
 
 
-def record_attempt(
+@dataclass(frozen=True)
+class Recorded:
+    """What storing an answer gave: the attempt stored under its idempotency key, how many
+    hints the learner had revealed (None: stored before hints), and whether it is the
+    attempt just given (False: a repeat of one stored before, which stored nothing)."""
+
+    answer: Answer
+    grade: Grade
+    hints_seen: int | None
+    new: bool = True
+    # The learner's cards due once this answer reviewed its own (None for a repeat).
+    due: DueKeys | None = None
+
+
+def answer_work(
     *,
-    engine: Engine,
     learner_id: str,
     topic: Topic,
     question: Question,
@@ -47,50 +63,87 @@ def record_attempt(
     time_taken_ms: int | None = None,
     outcome: str | None = None,
     variant_seed: int | None = None,
-) -> Attempt:
-    """Store a graded answer as an attempt, with what its feedback shows, how many hints
-    the learner had revealed (`hints_seen`; a right answer clears them for the next
-    review) and the variant's seed, and review the question's card with it (a right
-    answer after a hint is Hard), in one short transaction; the learner's first answer
-    stores the learner too.
+) -> Callable[[Session], Recorded]:
+    """The unit of work (for app.store.writer) that stores a graded answer as an attempt,
+    with what its feedback shows, how many hints the learner had revealed (`hints_seen`;
+    a right answer clears them for the next review) and the variant's seed, and reviews
+    the question's card with it (a right answer after a hint is Hard), all in one
+    transaction; the learner's first answer stores the learner too. An answer whose
+    idempotency key this learner already used stores nothing and gives the stored one back.
 
-    Raises sqlalchemy's IntegrityError when this learner already used `idempotency_key`."""
-    at = utcnow()
-    attempt = Attempt(
-        learner_id=learner_id,
-        topic_id=topic.id,
-        question_id=question.id,
-        answer=answer.as_json(),
-        correct=grade.correct,
-        detail=grade.as_json(),
-        idempotency_key=idempotency_key,
-        time_taken_ms=time_taken_ms,
-        outcome=outcome,
-        created_at=at,
-        variant_seed=variant_seed,
-    )
-    with session_scope(engine) as session:
+    The unit raises sqlalchemy's IntegrityError when the same key is stored concurrently
+    by another process."""
+
+    def work(session: Session) -> Recorded:
+        connection = session.connection()
+        if idempotency_key is not None:
+            stored = _by_key(session, learner_id, idempotency_key)
+            if stored is not None:
+                return Recorded(*stored, new=False)
+        at = utcnow()
         ensure_learner(session, learner_id)
-        attempt.hints_seen = hints_revealed(
-            session, learner_id=learner_id, topic=topic, question=question
-        )
-        if grade.correct and attempt.hints_seen:
+        hints_seen = hints_revealed(session, learner_id=learner_id, topic=topic, question=question)
+        if grade.correct and hints_seen:
             forget_hints(session, learner_id=learner_id, topic=topic, question=question)
-        session.add(attempt)
         # The insert first: the log needs its id, and on SQLite it takes the write lock
         # before the card is read, so two answers at once cannot both start from one card.
-        session.flush()
+        inserted = connection.execute(
+            _INSERT_ATTEMPT,
+            {
+                "learner_id": learner_id,
+                "topic_id": topic.id,
+                "question_id": question.id,
+                "answer": answer.as_json(),
+                "correct": grade.correct,
+                "detail": grade.as_json(),
+                "idempotency_key": idempotency_key,
+                "time_taken_ms": time_taken_ms,
+                "outcome": outcome,
+                "created_at": at,
+                "variant_seed": variant_seed,
+                "hints_seen": hints_seen,
+            },
+        )
         review_answer(
             session=session,
             learner_id=learner_id,
             topic_id=topic.id,
             question_id=question.id,
             correct=grade.correct,
-            used_hint=bool(attempt.hints_seen),
+            used_hint=bool(hints_seen),
             at=at,
-            attempt_id=attempt.id,
+            attempt_id=_new_id(inserted),
         )
-    return attempt
+        due = due_keys(session, learner_id=learner_id, now=at)
+        return Recorded(answer, grade, hints_seen, due=due)
+
+    return work
+
+
+def _new_id(inserted: CursorResult[Any]) -> int:
+    key = inserted.inserted_primary_key
+    if key is None:  # an INSERT always has one
+        raise RuntimeError("the attempt was stored without an id")
+    return int(key[0])
+
+
+# Statements built once: the answer path runs them for every answer.
+_INSERT_ATTEMPT = insert(Attempt)
+_ATTEMPT_BY_KEY = select(Attempt.answer, Attempt.correct, Attempt.detail, Attempt.hints_seen).where(
+    col(Attempt.learner_id) == bindparam("learner_id"),
+    col(Attempt.idempotency_key) == bindparam("key"),
+)
+
+
+def _by_key(
+    session: Session, learner_id: str, idempotency_key: str
+) -> tuple[Answer, Grade, int | None] | None:
+    parameters = {"learner_id": learner_id, "key": idempotency_key}
+    found = session.connection().execute(_ATTEMPT_BY_KEY, parameters).first()
+    if found is None:
+        return None
+    answer, correct, detail, hints_seen = found
+    return Answer.from_json(answer), Grade.from_stored(correct, detail), hints_seen
 
 
 def attempt_by_key(
@@ -98,15 +151,7 @@ def attempt_by_key(
 ) -> tuple[Answer, Grade, int | None] | None:
     """The answer this learner already submitted with this idempotency key, as graded."""
     with session_scope(engine) as session:
-        attempt = session.exec(
-            select(Attempt).where(
-                Attempt.learner_id == learner_id, Attempt.idempotency_key == idempotency_key
-            )
-        ).first()
-    if attempt is None:
-        return None
-    answer = Answer.from_json(attempt.answer)
-    return answer, Grade.from_stored(attempt.correct, attempt.detail), attempt.hints_seen
+        return _by_key(session, learner_id, idempotency_key)
 
 
 def latest_answer(

@@ -5,8 +5,11 @@ The card is a cache: replaying the learner's review logs in time order rebuilds 
 """
 
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from fsrs import Card, Rating, Scheduler, State
+from sqlalchemy import bindparam, insert, update
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, delete, select
 
 from app.store.review import ReviewCard, ReviewLog
@@ -34,7 +37,24 @@ def rating_for(*, correct: bool, used_hint: bool = False) -> Rating:
     return Rating.Hard if used_hint else Rating.Good
 
 
-def as_fsrs(row: ReviewCard) -> Card:
+class StoredCard(Protocol):
+    """A card's stored fields: a ReviewCard, or a row of them read with Core."""
+
+    @property
+    def state(self) -> int: ...
+    @property
+    def step(self) -> int | None: ...
+    @property
+    def stability(self) -> float | None: ...
+    @property
+    def difficulty(self) -> float | None: ...
+    @property
+    def due(self) -> datetime: ...
+    @property
+    def last_review(self) -> datetime | None: ...
+
+
+def as_fsrs(row: StoredCard) -> Card:
     """A stored card as the fsrs card it caches."""
     return Card(
         card_id=_CARD_ID,
@@ -69,6 +89,32 @@ def _new_row(learner_id: str, topic_id: str, question_id: str, at: datetime) -> 
     )
 
 
+# Statements built once (the answer path runs them for every answer; the ORM's unit of
+# work cost more than the writes). Key parameters are named k_*: in an UPDATE, names of
+# the table's columns are kept for the SET clause.
+_CARD_KEY = (
+    col(ReviewCard.learner_id) == bindparam("k_learner"),
+    col(ReviewCard.topic_id) == bindparam("k_topic"),
+    col(ReviewCard.question_id) == bindparam("k_question"),
+)
+# FOR UPDATE on PostgreSQL: two answers at once must not both start from the old card.
+_READ_CARD = (
+    core_select(
+        col(ReviewCard.state),
+        col(ReviewCard.step),
+        col(ReviewCard.stability),
+        col(ReviewCard.difficulty),
+        col(ReviewCard.due),
+        col(ReviewCard.last_review),
+    )
+    .where(*_CARD_KEY)
+    .with_for_update()
+)
+_UPDATE_CARD = update(ReviewCard).where(*_CARD_KEY)
+_INSERT_CARD = insert(ReviewCard)
+_INSERT_LOG = insert(ReviewLog)
+
+
 def review_answer(
     *,
     session: Session,
@@ -79,30 +125,42 @@ def review_answer(
     used_hint: bool = False,
     at: datetime,
     attempt_id: int | None = None,
-) -> ReviewCard:
-    """Review the question's card with the answer's rating at `at`, and log the review.
+) -> Card:
+    """Review the question's card with the answer's rating at `at`, and log the review;
+    returns the card as it is now.
 
     Runs in the caller's session, so the review commits with the attempt that made it.
     """
     at = utc(at)
     rating = rating_for(correct=correct, used_hint=used_hint)
-    # FOR UPDATE on PostgreSQL: two answers at once must not both start from the old card.
-    row = session.get(ReviewCard, (learner_id, topic_id, question_id), with_for_update=True)
-    if row is None:
-        row = _new_row(learner_id, topic_id, question_id, at)
-    card, _ = SCHEDULER.review_card(as_fsrs(row), rating, review_datetime=at)
-    session.add(_store(row, card))
-    session.add(
-        ReviewLog(
-            learner_id=learner_id,
-            topic_id=topic_id,
-            question_id=question_id,
-            rating=int(rating),
-            reviewed_at=at,
-            attempt_id=attempt_id,
-        )
-    )
-    return row
+    connection = session.connection()
+    key = {"k_learner": learner_id, "k_topic": topic_id, "k_question": question_id}
+    stored = connection.execute(_READ_CARD, key).first()
+    before = _new_row(learner_id, topic_id, question_id, at) if stored is None else stored
+    card, _ = SCHEDULER.review_card(as_fsrs(before), rating, review_datetime=at)
+    values = {
+        "state": int(card.state),
+        "step": card.step,
+        "stability": card.stability,
+        "difficulty": card.difficulty,
+        "due": card.due,
+        "last_review": card.last_review,
+    }
+    if stored is None:
+        ids = {"learner_id": learner_id, "topic_id": topic_id, "question_id": question_id}
+        connection.execute(_INSERT_CARD, ids | values)
+    else:
+        connection.execute(_UPDATE_CARD, key | values)
+    log = {
+        "learner_id": learner_id,
+        "topic_id": topic_id,
+        "question_id": question_id,
+        "rating": int(rating),
+        "reviewed_at": at,
+        "attempt_id": attempt_id,
+    }
+    connection.execute(_INSERT_LOG, log)
+    return card
 
 
 def rebuild_cards(*, session: Session, learner_id: str) -> int:

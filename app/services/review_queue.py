@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from fsrs import State
-from sqlalchemy import Engine
-from sqlmodel import col, select
+from sqlalchemy import Engine, bindparam
+from sqlmodel import Session, col, select
 
 from app.content import Catalog, Question, Topic
 from app.services.review import SCHEDULER, as_fsrs, utc
@@ -85,6 +85,31 @@ def schedule_of(*, engine: Engine, learner_id: str, catalog: Catalog) -> Schedul
     return Schedule(questions)
 
 
+DueKeys = tuple[tuple[str, str], ...]  # (topic id, question id) of each card due
+
+_DUE_KEYS = select(ReviewCard.topic_id, ReviewCard.question_id).where(
+    col(ReviewCard.learner_id) == bindparam("learner_id"), col(ReviewCard.due) <= bindparam("now")
+)
+
+
+def due_keys(session: Session, *, learner_id: str, now: datetime) -> DueKeys:
+    """The learner's cards due at `now`, catalog or not (one small read, in the caller's
+    session: the answer's unit of work reads them after reviewing the answer's card)."""
+    parameters = {"learner_id": learner_id, "now": utc(now)}
+    return tuple((t, q) for t, q in session.connection().execute(_DUE_KEYS, parameters))
+
+
+def count_due(keys: DueKeys, catalog: Catalog, besides: tuple[str, str] | None = None) -> int:
+    """How many of the due `keys` are questions of the catalog, leaving out `besides`."""
+    return sum(
+        1
+        for topic_id, question_id in keys
+        if (t := catalog.topic(topic_id))
+        and t.question(question_id)
+        and (topic_id, question_id) != besides
+    )
+
+
 def due_count(
     *,
     engine: Engine,
@@ -95,16 +120,6 @@ def due_count(
 ) -> int:
     """How many questions of the catalog are due for the learner at `now`, leaving out the
     (topic id, question id) `besides` when given (one small query)."""
-    with session_scope(engine) as session:
-        keys = session.exec(
-            select(ReviewCard.topic_id, ReviewCard.question_id).where(
-                ReviewCard.learner_id == learner_id, col(ReviewCard.due) <= utc(now)
-            )
-        ).all()
-    return sum(
-        1
-        for topic_id, question_id in keys
-        if (t := catalog.topic(topic_id))
-        and t.question(question_id)
-        and (topic_id, question_id) != besides
-    )
+    with Session(engine) as session:
+        keys = due_keys(session, learner_id=learner_id, now=now)
+    return count_due(keys, catalog, besides)

@@ -8,13 +8,18 @@ from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+SQLITE_POOL_SIZE = 40
 
 
 def make_engine(url: str) -> Engine:
     """An engine for `url`; on SQLite every connection gets WAL, a busy timeout and foreign keys."""
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False})
+    # As many pooled connections as the threadpool has threads (anyio's 40): with fewer,
+    # pages read under load opened (and tuned) a new connection per request.
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False}, pool_size=SQLITE_POOL_SIZE
+    )
     event.listen(engine, "connect", _tune_sqlite)
     return engine
 

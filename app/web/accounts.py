@@ -38,8 +38,8 @@ def _client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _account_info(request: Request, username: str | None) -> schemas.AccountInfo:
-    visitor = get_visitor(request, request.app.state.engine)
+async def _account_info(request: Request, username: str | None) -> schemas.AccountInfo:
+    visitor = await get_visitor(request, request.app.state.engine)
     token = csrf_token(request.app.state.session_secret, visitor.learner_id)
     return schemas.AccountInfo(username=username, csrf_token=token)
 
@@ -92,7 +92,7 @@ async def create_account(
 ) -> schemas.AccountInfo:
     """Sign up: this browser's learner, with everything it did, becomes the account."""
     name = await _sign_up(request, engine, visitor, body.username, body.password)
-    return _account_info(request, name)
+    return await _account_info(request, name)
 
 
 @api.post(
@@ -108,7 +108,7 @@ async def log_in(
 ) -> schemas.AccountInfo:
     """Log in; what this browser did anonymously is merged into the account."""
     name = await _log_in(request, engine, visitor, body.username, body.password)
-    return _account_info(request, name)
+    return await _account_info(request, name)
 
 
 @api.post("/logout", responses=REFUSED)
@@ -117,7 +117,7 @@ async def log_out(
 ) -> schemas.AccountInfo:
     """Log out: the session is revoked; the reply carries the new anonymous CSRF token."""
     await _log_out(request, engine, visitor)
-    return _account_info(request, None)
+    return await _account_info(request, None)
 
 
 @api.delete("/account", responses={**REFUSED, 401: {"description": "Wrong password"}})
@@ -132,7 +132,7 @@ async def delete_account(
         password=body.password,
     )
     sign_out(request)
-    return _account_info(request, None)
+    return await _account_info(request, None)
 
 
 @api.get("/progress/export")
@@ -150,21 +150,23 @@ async def wipe_progress(
     """Forget an anonymous learner and everything stored about it."""
     await asyncio.to_thread(accounts.wipe_anonymous, engine=engine, learner_id=visitor.learner_id)
     sign_out(request)
-    return _account_info(request, None)
+    return await _account_info(request, None)
 
 
 # --- HTML ---------------------------------------------------------------------------
 
 
-def _form_page(
+async def _form_page(
     request: Request, name: str, visitor: Visitor, error: Refused | None = None, **extra: Any
 ) -> Response:
     context = {"csrf_token": csrf_token(request.app.state.session_secret, visitor.learner_id)}
     context |= extra
     if error is None:
-        return render(request, name, context)
+        return await render(request, name, context)
     refusal = as_http(error)
-    page = render(request, name, context | {"error": refusal.message}, status_code=refusal.status)
+    page = await render(
+        request, name, context | {"error": refusal.message}, status_code=refusal.status
+    )
     page.headers.update(refusal.headers)
     return page
 
@@ -176,14 +178,14 @@ async def _credentials_posted(
     try:
         await done
     except Refused as error:
-        return _form_page(request, name, visitor, error, username=username)
+        return await _form_page(request, name, visitor, error, username=username)
     return RedirectResponse("/", status_code=303)
 
 
 @pages.get("/signup")
-def signup_page(request: Request, visitor: VisitorDep) -> Response:
+async def signup_page(request: Request, visitor: VisitorDep) -> Response:
     """The sign-up form (accounts are optional: progress is kept without one)."""
-    return _form_page(request, "signup.html", visitor)
+    return await _form_page(request, "signup.html", visitor)
 
 
 @pages.post("/signup")
@@ -200,9 +202,9 @@ async def signup(
 
 
 @pages.get("/login")
-def login_page(request: Request, visitor: VisitorDep) -> Response:
+async def login_page(request: Request, visitor: VisitorDep) -> Response:
     """The login form."""
-    return _form_page(request, "login.html", visitor)
+    return await _form_page(request, "login.html", visitor)
 
 
 @pages.post("/login")
@@ -226,9 +228,9 @@ async def logout(request: Request, engine: EngineDep, visitor: FormVisitor) -> R
 
 
 @pages.get("/account")
-def account_page(request: Request, visitor: VisitorDep) -> Response:
+async def account_page(request: Request, visitor: VisitorDep) -> Response:
     """The learner's own data: download it, or delete it."""
-    return _form_page(request, "account.html", visitor)
+    return await _form_page(request, "account.html", visitor)
 
 
 @pages.post("/account/delete")
@@ -241,7 +243,7 @@ async def delete_account_form(
             accounts.delete_account, engine=engine, learner_id=visitor.learner_id, password=password
         )
     except Refused as error:
-        return _form_page(request, "account.html", visitor, error)
+        return await _form_page(request, "account.html", visitor, error)
     sign_out(request)
     return RedirectResponse("/", status_code=303)
 
@@ -254,6 +256,6 @@ async def wipe_progress_form(request: Request, engine: EngineDep, visitor: FormV
             accounts.wipe_anonymous, engine=engine, learner_id=visitor.learner_id
         )
     except Refused as error:
-        return _form_page(request, "account.html", visitor, error)
+        return await _form_page(request, "account.html", visitor, error)
     sign_out(request)
     return RedirectResponse("/", status_code=303)

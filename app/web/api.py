@@ -40,25 +40,25 @@ REFUSED: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/session")
-def session(csrf: CsrfTokenDep) -> schemas.SessionInfo:
+async def session(csrf: CsrfTokenDep) -> schemas.SessionInfo:
     """Start or resume a session; returns the CSRF token that POSTs must carry."""
     return schemas.SessionInfo(csrf_token=csrf)
 
 
 @router.get("/topics")
-def topics(page: HomePageDep) -> schemas.HomePage:
+async def topics(page: HomePageDep) -> schemas.HomePage:
     """Every topic in study order, with the learner's progress (the home page)."""
     return page
 
 
 @router.get("/topics/{topic_id}")
-def topic(page: TopicPageDep) -> schemas.TopicPage:
+async def topic(page: TopicPageDep) -> schemas.TopicPage:
     """A topic's lesson with the real output of its code, and its questions (the topic page)."""
     return page
 
 
 @router.get("/topics/{topic_id}/questions/{question_id}")
-def question(page: QuestionPageDep) -> schemas.QuestionPage:
+async def question(page: QuestionPageDep) -> schemas.QuestionPage:
     """One question without its answer, with its code's real output (the question page)."""
     return page
 
@@ -95,7 +95,7 @@ async def hint(place: QuestionPlaceDep, learner_id: PostingLearner) -> schemas.H
 
 
 @router.get("/topics/{topic_id}/questions/{question_id}/feedback")
-def feedback(page: LatestFeedbackDep) -> schemas.Feedback:
+async def feedback(page: LatestFeedbackDep) -> schemas.Feedback:
     """The feedback on the learner's latest answer (404 until they have answered)."""
     if page is None:
         raise HTTPException(status_code=404, detail="not answered yet")
@@ -103,13 +103,13 @@ def feedback(page: LatestFeedbackDep) -> schemas.Feedback:
 
 
 @router.get("/progress")
-def progress(page: ProgressPageDep) -> schemas.ProgressPage:
+async def progress(page: ProgressPageDep) -> schemas.ProgressPage:
     """The learner's progress per topic and attempts, newest first."""
     return page
 
 
 @router.get("/review")
-def review(page: ReviewPageDep) -> schemas.ReviewPage:
+async def review(page: ReviewPageDep) -> schemas.ReviewPage:
     """The questions due for review now (due <= now), oldest first, and when the next one is
     due (the review page)."""
     return page

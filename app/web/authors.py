@@ -13,7 +13,7 @@ from app.web.schemas import ErrorBody
 from app.web.templating import render
 
 
-def require_author(visitor: VisitorDep) -> Visitor:
+async def require_author(visitor: VisitorDep) -> Visitor:
     """The visitor, when it is an author; 403 for everyone else."""
     if not visitor.is_author:
         raise HTTPException(
@@ -49,13 +49,13 @@ StatsDep = Annotated[list[TopicStats], Depends(_stats)]
         404: {"model": ErrorBody, "description": "Unknown topic"},
     },
 )
-def stats(author: AuthorDep, found: StatsDep) -> list[TopicStats]:
+async def stats(author: AuthorDep, found: StatsDep) -> list[TopicStats]:
     """Per-question statistics from first attempts: facility, discrimination, distractors,
     common wrong values and failure classes, with flags an author can act on."""
     return found
 
 
 @pages.get("/authors")
-def authors_page(request: Request, author: AuthorDep, found: StatsDep) -> Response:
+async def authors_page(request: Request, author: AuthorDep, found: StatsDep) -> Response:
     """The Authors area: the same statistics as a page."""
-    return render(request, "authors.html", {"topics": found})
+    return await render(request, "authors.html", {"topics": found})

@@ -9,36 +9,43 @@ from sqlalchemy import Engine
 from app.config import Settings
 from app.content import Catalog, ContentSource, Question, Topic
 from app.services.live_code import LiveCode
+from app.store.writer import Writer
 from app.web.csrf import csrf_token, csrf_valid
 from app.web.identity import Visitor, visitor_of
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     return request.app.state.engine  # type: ignore[no-any-return]
 
 
-def get_catalog(request: Request) -> Catalog:
+async def get_catalog(request: Request) -> Catalog:
     source: ContentSource = request.app.state.content
     return source.current()
 
 
-def get_live(request: Request) -> LiveCode:
+async def get_live(request: Request) -> LiveCode:
     return request.app.state.live  # type: ignore[no-any-return]
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 LiveDep = Annotated[LiveCode, Depends(get_live)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+async def get_writer(request: Request) -> Writer:
+    return request.app.state.writer  # type: ignore[no-any-return]
+
+
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 
 
-def get_visitor(request: Request, engine: EngineDep) -> Visitor:
+async def get_visitor(request: Request, engine: EngineDep) -> Visitor:
     """Who is asking: an account or an anonymous visitor (never a database write)."""
-    visitor = visitor_of(request, engine)
+    visitor = await visitor_of(request, engine)
     request.state.visitor = visitor  # the navigation shows it on every page
     return visitor
 
@@ -46,7 +53,7 @@ def get_visitor(request: Request, engine: EngineDep) -> Visitor:
 VisitorDep = Annotated[Visitor, Depends(get_visitor)]
 
 
-def get_learner_id(visitor: VisitorDep) -> str:
+async def get_learner_id(visitor: VisitorDep) -> str:
     """The current learner's id (stored only once they answer or sign up)."""
     return visitor.learner_id
 
@@ -54,7 +61,7 @@ def get_learner_id(visitor: VisitorDep) -> str:
 LearnerDep = Annotated[str, Depends(get_learner_id)]
 
 
-def get_csrf_token(request: Request, learner_id: LearnerDep) -> str:
+async def get_csrf_token(request: Request, learner_id: LearnerDep) -> str:
     return csrf_token(request.app.state.session_secret, learner_id)
 
 
@@ -66,36 +73,36 @@ _REFUSED = (
 )
 
 
-def _posting_visitor(request: Request, token: str | None) -> Visitor:
+async def _posting_visitor(request: Request, token: str | None) -> Visitor:
     # Without a cookie no token was ever issued: refused before anything is stored.
     if not request.session:
         raise HTTPException(status_code=403, detail=_REFUSED)
-    visitor = get_visitor(request, get_engine(request))
+    visitor = await get_visitor(request, request.app.state.engine)
     if not csrf_valid(request.app.state.session_secret, visitor.learner_id, token):
         raise HTTPException(status_code=403, detail=_REFUSED)
     return visitor
 
 
-def visitor_from_header(
+async def visitor_from_header(
     request: Request, x_csrf_token: Annotated[str | None, Header()] = None
 ) -> Visitor:
     """The visitor posting JSON, once its X-CSRF-Token header checks out."""
-    return _posting_visitor(request, x_csrf_token)
+    return await _posting_visitor(request, x_csrf_token)
 
 
-def visitor_from_form(
+async def visitor_from_form(
     request: Request, csrf_token: Annotated[str | None, Form()] = None
 ) -> Visitor:
     """The visitor posting a form, once its csrf_token field checks out."""
-    return _posting_visitor(request, csrf_token)
+    return await _posting_visitor(request, csrf_token)
 
 
-def learner_from_header(visitor: Annotated[Visitor, Depends(visitor_from_header)]) -> str:
+async def learner_from_header(visitor: Annotated[Visitor, Depends(visitor_from_header)]) -> str:
     """The learner posting JSON, once its X-CSRF-Token header checks out."""
     return visitor.learner_id
 
 
-def learner_from_form(visitor: Annotated[Visitor, Depends(visitor_from_form)]) -> str:
+async def learner_from_form(visitor: Annotated[Visitor, Depends(visitor_from_form)]) -> str:
     """The learner posting a form, once its csrf_token field checks out."""
     return visitor.learner_id
 
@@ -104,7 +111,7 @@ PostingVisitor = Annotated[Visitor, Depends(visitor_from_header)]
 FormVisitor = Annotated[Visitor, Depends(visitor_from_form)]
 
 
-def find_topic(topic_id: str, catalog: CatalogDep) -> Topic:
+async def find_topic(topic_id: str, catalog: CatalogDep) -> Topic:
     """The topic named in the path, or 404."""
     topic = catalog.topic(topic_id)
     if topic is None:
@@ -115,7 +122,7 @@ def find_topic(topic_id: str, catalog: CatalogDep) -> Topic:
 TopicDep = Annotated[Topic, Depends(find_topic)]
 
 
-def find_question(question_id: str, topic: TopicDep) -> Question:
+async def find_question(question_id: str, topic: TopicDep) -> Question:
     """The question named in the path, or 404."""
     question = topic.question(question_id)
     if question is None:
@@ -133,6 +140,7 @@ class QuestionPlace:
     """Everything an answer to the question in the path is graded and explained with."""
 
     engine: Engine
+    writer: Writer  # answers are stored through it
     catalog: Catalog
     topic: Topic
     question: Question  # a variant question: the learner's variant, once resolved
@@ -141,7 +149,7 @@ class QuestionPlace:
     variant_seed: int | None = None  # the seed `question` was made with
 
 
-def question_place(
+async def question_place(
     request: Request,
     engine: EngineDep,
     catalog: CatalogDep,
@@ -150,7 +158,15 @@ def question_place(
     live: LiveDep,
 ) -> QuestionPlace:
     """The question in the path, with the catalog, database and live code around it."""
-    return QuestionPlace(engine, catalog, topic, question, live, request.app.state.session_secret)
+    return QuestionPlace(
+        engine,
+        request.app.state.writer,
+        catalog,
+        topic,
+        question,
+        live,
+        request.app.state.session_secret,
+    )
 
 
 QuestionPlaceDep = Annotated[QuestionPlace, Depends(question_place)]

@@ -43,7 +43,7 @@ async def _http_error(request: Request, error: Exception) -> Response:
     if _wants_json(request):
         return await http_exception_handler(request, error)
     context = {"status": error.status_code, "detail": error.detail}
-    page = render(request, _template(request), context, status_code=error.status_code)
+    page = await render(request, _template(request), context, status_code=error.status_code)
     page.headers.update(error.headers or {})  # e.g. Allow on a 405, Retry-After on a 503
     return page
 
@@ -56,7 +56,7 @@ async def _refused(request: Request, error: Exception) -> Response:
             {"detail": refusal.message}, status_code=refusal.status, headers=refusal.headers
         )
     context = {"status": refusal.status, "detail": refusal.message}
-    page = render(request, _template(request), context, status_code=refusal.status)
+    page = await render(request, _template(request), context, status_code=refusal.status)
     page.headers.update(refusal.headers)
     return page
 
@@ -66,7 +66,9 @@ async def _unexpected_error(request: Request, error: Exception) -> Response:
     detail = "something went wrong on our side; it has been logged"
     if _wants_json(request):
         return JSONResponse({"detail": detail}, status_code=500)
-    return render(request, _template(request), {"status": 500, "detail": detail}, status_code=500)
+    return await render(
+        request, _template(request), {"status": 500, "detail": detail}, status_code=500
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -2,7 +2,7 @@
 
 from app.services.answers import Answered
 from app.services.progress import progress_by_topic
-from app.services.review_queue import due_count
+from app.services.review_queue import count_due, due_count
 from app.store.models import utcnow
 from app.web import schemas
 from app.web.deps import QuestionPlace
@@ -63,11 +63,22 @@ def feedback(place: QuestionPlace, learner_id: str, answered: Answered) -> schem
         next_url=question_url(topic, following) if following else None,
         next_topic=neighbour(catalog, topic, +1) if following is None else None,
         score=score,
-        reviews_due=due_count(
-            engine=engine,
-            learner_id=learner_id,
-            catalog=catalog,
-            now=utcnow(),
-            besides=(topic.id, question.id),
-        ),
+        reviews_due=_reviews_due(place, learner_id, answered),
     )
+
+
+def _reviews_due(place: QuestionPlace, learner_id: str, answered: Answered) -> int:
+    """Reviews due besides this question: read with the answer when it was just stored."""
+    besides = (place.topic.id, place.question.id)
+    if answered.due is not None:
+        return count_due(answered.due, place.catalog, besides)
+    now = utcnow()
+    return due_count(
+        engine=place.engine, learner_id=learner_id, catalog=place.catalog, now=now, besides=besides
+    )
+
+
+def reads_database(place: QuestionPlace, answered: Answered) -> bool:
+    """Whether building the feedback reads the database: for the score after a topic's
+    last question, or for the reviews due when they were not read with the answer."""
+    return answered.due is None or place.topic.next_question(place.question.id) is None

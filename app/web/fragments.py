@@ -24,4 +24,4 @@ async def run_output(
     """Run the posted form's code; its output as templates/_output.html renders it (a
     refusal as the _refused.html banner, with its status and Retry-After)."""
     result = await live.try_code(code, learner_id=learner_id)
-    return render(request, "_output.html", {"run": views.run_public(result)})
+    return await render(request, "_output.html", {"run": views.run_public(result)})

@@ -13,7 +13,7 @@ router = APIRouter(tags=["operations"])
 
 
 @router.get("/healthz")
-def healthz(catalog: CatalogDep, live: LiveDep) -> schemas.Health:
+async def healthz(catalog: CatalogDep, live: LiveDep) -> schemas.Health:
     """Liveness, version, loaded content and the sandbox's isolation layers."""
     return schemas.Health(
         status="ok",

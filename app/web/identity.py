@@ -5,6 +5,7 @@ never writes to the database."""
 from dataclasses import dataclass
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine
 
 from app.services.accounts import session_account
@@ -28,11 +29,12 @@ class Visitor:
         return self.username is not None
 
 
-def visitor_of(request: Request, engine: Engine) -> Visitor:
-    """The visitor behind this request; an anonymous one gets its id into the cookie now."""
+async def visitor_of(request: Request, engine: Engine) -> Visitor:
+    """The visitor behind this request; an anonymous one gets its id into the cookie now
+    (only a signed-in one costs a database read)."""
     token = request.session.get(LOGIN_KEY)
     if isinstance(token, str):
-        account = session_account(engine=engine, token=token)
+        account = await run_in_threadpool(session_account, engine=engine, token=token)
         if account is not None:
             account_id, username, is_author = account
             return Visitor(account_id, username=username, token=token, is_author=is_author)

@@ -26,7 +26,7 @@ from app.web.deps import (
     SettingsDep,
     TopicDep,
 )
-from app.web.feedback import feedback
+from app.web.feedback import feedback, reads_database
 
 
 def snippets_of(question: Question) -> list[Snippet]:
@@ -164,6 +164,7 @@ async def submit(place: QuestionPlace, learner_id: str, sent: Submission) -> Ans
     return await submit_answer(
         live=place.live,
         engine=place.engine,
+        writer=place.writer,
         learner_id=learner_id,
         topic=place.topic,
         question=place.question,
@@ -180,6 +181,8 @@ async def answer_feedback(
     """Grade and record an answer, then the feedback on it."""
     answered = await submit(place, learner_id, sent)
     place = await learner_variant(place, learner_id, latest=True)
+    if not reads_database(place, answered):
+        return feedback(place, learner_id, answered)  # no I/O: no thread needed
     return await run_in_threadpool(feedback, place, learner_id, answered)
 
 

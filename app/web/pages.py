@@ -51,7 +51,7 @@ class FilledIn:
     code: str | None
 
 
-def filled_in(
+async def filled_in(
     choice: Annotated[str | None, Form(max_length=CHOICE_MAX)] = None,
     choices: Annotated[list[str] | None, Form()] = None,
     value: Annotated[str | None, Form(max_length=VALUE_MAX)] = None,
@@ -65,24 +65,28 @@ FilledInDep = Annotated[FilledIn, Depends(filled_in)]
 
 
 @router.get("/")
-def home(request: Request, page: HomePageDep) -> Response:
+async def home(request: Request, page: HomePageDep) -> Response:
     """The topics, in study order, with the learner's progress."""
-    return render(request, "home.html", {"page": page})
+    return await render(request, "home.html", {"page": page})
 
 
 @router.get("/topics/{topic_id}")
-def topic(request: Request, page: TopicPageDep, csrf: CsrfTokenDep, live: LiveDep) -> Response:
+async def topic(
+    request: Request, page: TopicPageDep, csrf: CsrfTokenDep, live: LiveDep
+) -> Response:
     """A topic's lesson, with the real output of its code, and its questions."""
-    return render(request, "topic.html", {"page": page, "csrf_token": csrf, "live": live.enabled})
+    return await render(
+        request, "topic.html", {"page": page, "csrf_token": csrf, "live": live.enabled}
+    )
 
 
 @router.get("/topics/{topic_id}/questions/{question_id}")
-def question(
+async def question(
     request: Request, page: QuestionPageDep, csrf: CsrfTokenDep, live: LiveDep
 ) -> Response:
     """One question, as a form, with its code's real output."""
     context = {"page": page, "csrf_token": csrf, "error": None, "live": live.enabled, "given": None}
-    return render(request, "question.html", context)
+    return await render(request, "question.html", context)
 
 
 @router.post("/topics/{topic_id}/questions/{question_id}")
@@ -108,7 +112,7 @@ async def answer(
         # The same form again, as it was filled in, with what to do.
         page = await _question_again(place, learner_id)
         context = {"page": page, "csrf_token": csrf, "live": live.enabled, "given": fields}
-        return _refused(request, "question.html", context | {"review": review}, error)
+        return await _refused(request, "question.html", context | {"review": review}, error)
     after = "?review=1" if review else ""
     return RedirectResponse(
         f"{views.question_url(topic, question)}/feedback{after}", status_code=303
@@ -147,13 +151,13 @@ async def hint(
         await reveal_hint(place, learner_id)
     except Refused as error:
         page = await _question_again(place, learner_id)
-        return _refused(request, "question.html", context | {"page": page}, error)
+        return await _refused(request, "question.html", context | {"page": page}, error)
     page = await _question_again(place, learner_id)
-    return render(request, "question.html", context | {"page": page})
+    return await render(request, "question.html", context | {"page": page})
 
 
 @router.get("/topics/{topic_id}/questions/{question_id}/feedback")
-def feedback(
+async def feedback(
     request: Request,
     page: LatestFeedbackDep,
     topic: TopicDep,
@@ -167,31 +171,37 @@ def feedback(
     if page is None:
         return RedirectResponse(views.question_url(topic, question), status_code=303)
     context = {"page": page, "csrf_token": csrf, "live": live.enabled, "review": review}
-    return render(request, "feedback.html", context)
+    return await render(request, "feedback.html", context)
 
 
 @router.get("/progress")
-def progress(request: Request, page: ProgressPageDep) -> Response:
+async def progress(request: Request, page: ProgressPageDep) -> Response:
     """The learner's progress in every topic, as pictures and numbers, and their recent answers."""
     pictures = {
         "mastery": charts.mastery_chart(page.mastery),
         "activity": charts.activity_chart(page.activity),
         "forecast": charts.forecast_chart(page.forecast),
     }
-    return render(request, "progress.html", {"page": page, "charts": pictures})
+    return await render(request, "progress.html", {"page": page, "charts": pictures})
 
 
 @router.get("/review")
-def review(request: Request, page: ReviewPageDep, csrf: CsrfTokenDep, live: LiveDep) -> Response:
+async def review(
+    request: Request, page: ReviewPageDep, csrf: CsrfTokenDep, live: LiveDep
+) -> Response:
     """The questions due for review, the first one ready to answer; or when the next is due."""
     context = {"page": page, "csrf_token": csrf, "live": live.enabled, "error": None}
-    return render(request, "review.html", context | {"given": None, "review": True})
+    return await render(request, "review.html", context | {"given": None, "review": True})
 
 
-def _refused(request: Request, name: str, context: dict[str, object], error: Refused) -> Response:
+async def _refused(
+    request: Request, name: str, context: dict[str, object], error: Refused
+) -> Response:
     """The form page again, with the refusal's message and status (and Retry-After)."""
     refusal = as_http(error)
-    page = render(request, name, context | {"error": refusal.message}, status_code=refusal.status)
+    page = await render(
+        request, name, context | {"error": refusal.message}, status_code=refusal.status
+    )
     page.headers.update(refusal.headers)
     return page
 
@@ -217,6 +227,6 @@ async def run(
     try:
         result = await live.try_code(code, learner_id=learner_id)
     except Refused as error:
-        return _refused(request, "run.html", context | {"run": None}, error)
+        return await _refused(request, "run.html", context | {"run": None}, error)
     context |= {"run": views.run_public(result), "error": None}
-    return render(request, "run.html", context)
+    return await render(request, "run.html", context)

@@ -4,6 +4,7 @@ import logging
 from typing import Any
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import Response
@@ -21,7 +22,7 @@ templates = Jinja2Templates(directory=TEMPLATES_DIR)
 templates.env.globals["version"] = __version__
 
 
-def render(
+async def render(
     request: Request, name: str, context: dict[str, Any], status_code: int = 200
 ) -> Response:
     """Render template `name` with `context` and the navigation's review count; in
@@ -34,7 +35,8 @@ def render(
         token = csrf_token(state.session_secret, visitor.learner_id)
         context = {"visitor": visitor, "nav_csrf": token, **context}
         if status_code < 500:
-            context = {**context, "reviews_due": _reviews_due(request, visitor)}
+            due = await run_in_threadpool(_reviews_due, request, visitor)
+            context = {**context, "reviews_due": due}
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
