@@ -6,11 +6,18 @@ in the same run on the same machine. It exists only here, never in the product.
 """
 
 from fastapi import FastAPI
+from starlette.responses import HTMLResponse
 from starlette.types import Receive, Scope, Send
 
 from app.main import create_served_app
+from app.web.deps import CsrfTokenDep
 
 BARE_PATH = "/bench/bare"
+# Inside the product: its middleware (session cookie, access log, body limit) and the
+# visitor and CSRF dependencies every page has, then a constant page. What no page can
+# beat without leaving that stack: the floor under the page figures.
+FLOOR_PATH = "/bench/floor"
+FLOOR_HTML = "<!doctype html><title>floor</title><p>constant</p>"
 
 
 def _bare_app() -> FastAPI:
@@ -23,11 +30,16 @@ def _bare_app() -> FastAPI:
     return bare
 
 
+async def _floor_route(csrf: CsrfTokenDep) -> HTMLResponse:
+    return HTMLResponse(FLOOR_HTML)
+
+
 class BenchApp:
     """Routes BARE_PATH to the bare app and everything else (lifespan too) to the product."""
 
     def __init__(self) -> None:
         self.product = create_served_app()
+        self.product.add_api_route(FLOOR_PATH, _floor_route, methods=["GET"])
         self.bare = _bare_app()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

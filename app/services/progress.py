@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import CursorResult, Engine, bindparam, insert
+from sqlalchemy import CursorResult, Engine, bindparam, func, insert
 from sqlmodel import Session, col, select
 
 from app.content import Catalog, Question, Topic
@@ -188,19 +188,24 @@ def attempts_of(*, engine: Engine, learner_id: str, limit: int = 500) -> list[At
         )
 
 
+_LATEST_IDS = (
+    select(func.max(Attempt.id))
+    .where(col(Attempt.learner_id) == bindparam("learner_id"))
+    .group_by(col(Attempt.topic_id), col(Attempt.question_id))
+)
+_LATEST_MARKS = select(Attempt.topic_id, Attempt.question_id, Attempt.correct).where(
+    col(Attempt.id).in_(_LATEST_IDS.scalar_subquery())
+)
+
+
 def progress_by_topic(
     *, engine: Engine, learner_id: str, catalog: Catalog
 ) -> dict[str, TopicProgress]:
-    """Progress in every topic of the catalog; attempts on removed questions are ignored."""
-    with session_scope(engine) as session:
-        rows = session.exec(
-            select(Attempt.topic_id, Attempt.question_id, Attempt.correct)
-            .where(Attempt.learner_id == learner_id)
-            .order_by(col(Attempt.id))
-        ).all()
-    latest: dict[tuple[str, str], bool] = {}
-    for topic_id, question_id, correct in rows:
-        latest[(topic_id, question_id)] = correct  # later rows overwrite earlier ones
+    """Progress in every topic of the catalog; attempts on removed questions are ignored.
+    One read: the latest attempt per question, found on the learner's index."""
+    with engine.connect() as connection:
+        rows = connection.execute(_LATEST_MARKS, {"learner_id": learner_id}).all()
+    latest = {(topic_id, question_id): correct for topic_id, question_id, correct in rows}
     result: dict[str, TopicProgress] = {}
     for topic in catalog.topics:
         marks = {

@@ -2,17 +2,19 @@
 HTML route renders it and its JSON twin under /api returns it."""
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends
 from fastapi.concurrency import run_in_threadpool
+from sqlmodel import Session
 
 from app.content import Question, Snippet
 from app.services.answers import Answered, latest_answered, submit_answer
 from app.services.grades import Answer
-from app.services.hints import reveal_next_hint, revealed_count
+from app.services.hints import hints_revealed, reveal_next_hint
 from app.services.refusals import RunsDisabled
-from app.services.review_queue import schedule_of
+from app.services.review_queue import count_due, due_keys, schedule_of
 from app.services.variants import draws, latest_seed, seed_to_answer, variant_of
 from app.store.models import utcnow
 from app.web import schemas, views
@@ -60,6 +62,7 @@ async def topic_page(
         catalog=catalog,
         topic=topic,
         outputs=outputs,
+        now=utcnow(),
     )
 
 
@@ -95,16 +98,25 @@ async def question_page(place: QuestionPlaceDep, learner_id: LearnerDep) -> sche
     place = await learner_variant(place, learner_id)
     topic, question = place.topic, place.question
     outputs = await place.live.outputs(snippets_of(question), persist=question.params is None)
-    revealed = await run_in_threadpool(
-        revealed_count, engine=place.engine, learner_id=learner_id, topic=topic, question=question
-    )
+    revealed, due = await run_in_threadpool(_question_reads, place, learner_id, utcnow())
     return views.question_page(
         topic=topic,
         question=question,
         outputs=outputs,
         hints_revealed=revealed,
         variant=place.variant_seed,
+        reviews_due=due,
     )
+
+
+def _question_reads(place: QuestionPlace, learner_id: str, now: datetime) -> tuple[int, int]:
+    """What a question page reads, in one session: the hints the learner revealed and
+    the reviews due (for the navigation)."""
+    topic, question = place.topic, place.question
+    with Session(place.engine) as session:
+        revealed = hints_revealed(session, learner_id=learner_id, topic=topic, question=question)
+        due = due_keys(session, learner_id=learner_id, now=now)
+    return revealed, count_due(due, place.catalog)
 
 
 async def reveal_hint(place: QuestionPlace, learner_id: str) -> schemas.HintsPublic:

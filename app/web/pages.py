@@ -67,7 +67,7 @@ FilledInDep = Annotated[FilledIn, Depends(filled_in)]
 @router.get("/")
 async def home(request: Request, page: HomePageDep) -> Response:
     """The topics, in study order, with the learner's progress."""
-    return await render(request, "home.html", {"page": page})
+    return await render(request, "home.html", {"page": page}, reviews_due=page.reviews_due)
 
 
 @router.get("/topics/{topic_id}")
@@ -75,9 +75,8 @@ async def topic(
     request: Request, page: TopicPageDep, csrf: CsrfTokenDep, live: LiveDep
 ) -> Response:
     """A topic's lesson, with the real output of its code, and its questions."""
-    return await render(
-        request, "topic.html", {"page": page, "csrf_token": csrf, "live": live.enabled}
-    )
+    context = {"page": page, "csrf_token": csrf, "live": live.enabled}
+    return await render(request, "topic.html", context, reviews_due=page.reviews_due)
 
 
 @router.get("/topics/{topic_id}/questions/{question_id}")
@@ -86,7 +85,7 @@ async def question(
 ) -> Response:
     """One question, as a form, with its code's real output."""
     context = {"page": page, "csrf_token": csrf, "error": None, "live": live.enabled, "given": None}
-    return await render(request, "question.html", context)
+    return await render(request, "question.html", context, reviews_due=page.reviews_due)
 
 
 @router.post("/topics/{topic_id}/questions/{question_id}")

@@ -120,6 +120,9 @@ class TopicPage(Public):
     next_question_url: str | None = Field(description="The first question not yet answered.")
     previous_topic: TopicRef | None = Field(description="The topic before this one on the path.")
     next_topic: TopicRef | None = Field(description="The topic after this one on the path.")
+    reviews_due: int = Field(
+        default=0, description="Questions due for review now (as the navigation shows)."
+    )
 
 
 class HintPublic(Public):
@@ -154,6 +157,9 @@ class QuestionPage(Public):
     idempotency_key: str = Field(
         description="A fresh key for the answer's Idempotency-Key header: a repeated submit "
         "with it is recorded once."
+    )
+    reviews_due: int = Field(
+        default=0, description="Questions due for review now (as the navigation shows)."
     )
 
 

@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import Response
 
@@ -15,18 +16,43 @@ from app.services.review_queue import due_count
 from app.store.models import utcnow
 from app.web.csrf import csrf_token
 from app.web.identity import Visitor
+from app.web.per_object import PerObject
 
 log = logging.getLogger("torchquiz.web")
 
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 templates.env.globals["version"] = __version__
 
+_RENDERED: PerObject[object, dict[str, Markup]] = PerObject()
+
+
+def once(name: str, item: object) -> Markup:
+    """Partial `name` rendered with `item` once per item and shared by every page that
+    shows it. `item` must be frozen (a page model built once per catalog object) and the
+    partial must use nothing else. Where templates may change (development), every time."""
+    if templates.env.auto_reload:
+        return Markup(templates.get_template(name).render(item=item))
+    rendered = _RENDERED.get(item, lambda _: {})
+    html = rendered.get(name)
+    if html is None:
+        html = rendered[name] = Markup(templates.get_template(name).render(item=item))
+    return html
+
+
+templates.env.globals["once"] = once
+
 
 async def render(
-    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    status_code: int = 200,
+    *,
+    reviews_due: int | None = None,
 ) -> Response:
-    """Render template `name` with `context` and the navigation's review count; in
-    development, with the quiz files' errors."""
+    """Render template `name` with `context` and the navigation's review count (read
+    here unless the page read it already: `reviews_due`); in development, with the quiz
+    files' errors."""
     state = request.app.state
     if state.settings.dev:
         context = {**context, "content_errors": [str(e) for e in state.content.current().errors]}
@@ -34,9 +60,9 @@ async def render(
     if visitor is not None:  # the navigation: who is signed in, a logout form, reviews due
         token = csrf_token(state.session_secret, visitor.learner_id)
         context = {"visitor": visitor, "nav_csrf": token, **context}
-        if status_code < 500:
-            due = await run_in_threadpool(_reviews_due, request, visitor)
-            context = {**context, "reviews_due": due}
+        if reviews_due is None and status_code < 500:
+            reviews_due = await run_in_threadpool(_reviews_due, request, visitor)
+        context = {**context, "reviews_due": reviews_due or 0}
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 

@@ -22,6 +22,7 @@ from app.services.progress import TopicProgress, attempts_of, progress_by_topic
 from app.services.review_queue import Schedule, ScheduledQuestion, due_count, schedule_of
 from app.store.models import utcnow
 from app.web import schemas
+from app.web.per_object import PerObject
 
 
 def topic_url(topic: Topic) -> str:
@@ -47,6 +48,21 @@ def _progress(progress: TopicProgress) -> schemas.ProgressPublic:
 
 
 def _summary(catalog: Catalog, topic: Topic, progress: TopicProgress) -> schemas.TopicSummary:
+    # Built once per topic and progress (frozen, so shared by every learner who has it):
+    # a page then renders each card once too (app.web.templating.once).
+    built = _SUMMARIES.get(topic, lambda _: {})
+    key = (progress.answered, progress.correct)
+    found = built.get(key)
+    if found is None:
+        found = built[key] = _built_summary(catalog, topic, progress)
+    return found
+
+
+# At most (questions + 1)(questions + 2) / 2 progress states per topic.
+_SUMMARIES: PerObject[Topic, dict[tuple[int, int], schemas.TopicSummary]] = PerObject()
+
+
+def _built_summary(catalog: Catalog, topic: Topic, progress: TopicProgress) -> schemas.TopicSummary:
     required = [catalog.topic(name) for name in topic.requires]
     return schemas.TopicSummary(
         id=topic.id,
@@ -98,6 +114,21 @@ def _lesson(topic: Topic, outputs: Outputs) -> list[schemas.LessonPart]:
 
 
 def question_public(topic: Topic, question: Question, outputs: Outputs) -> schemas.QuestionPublic:
+    """The question as learners see it (built once per question and output shown)."""
+    shown = outputs.get(question.code.id) if question.code else None
+    built = _QUESTIONS.get(question, lambda _: {})
+    found = built.get(shown)
+    if found is None:
+        found = built[shown] = _question_public(topic, question, outputs)
+        if len(built) > 8:  # a variant's question is new each time: nothing piles up
+            built.pop(next(iter(built)))
+    return found
+
+
+_QUESTIONS: PerObject[Question, dict[RunSummary | None, schemas.QuestionPublic]] = PerObject()
+
+
+def _question_public(topic: Topic, question: Question, outputs: Outputs) -> schemas.QuestionPublic:
     return schemas.QuestionPublic(
         id=question.id,
         kind=question.kind,
@@ -144,7 +175,13 @@ def home_page(
 
 
 def topic_page(
-    *, engine: Engine, learner_id: str, catalog: Catalog, topic: Topic, outputs: Outputs
+    *,
+    engine: Engine,
+    learner_id: str,
+    catalog: Catalog,
+    topic: Topic,
+    outputs: Outputs,
+    now: datetime,
 ) -> schemas.TopicPage:
     """A topic's lesson and its questions, marked by the learner's latest answers."""
     progress = progress_by_topic(engine=engine, learner_id=learner_id, catalog=catalog)[topic.id]
@@ -165,6 +202,7 @@ def topic_page(
         next_question_url=(pending or links[0]).url,
         previous_topic=neighbour(catalog, topic, -1),
         next_topic=neighbour(catalog, topic, +1),
+        reviews_due=due_count(engine=engine, learner_id=learner_id, catalog=catalog, now=now),
     )
 
 
@@ -190,6 +228,7 @@ def question_page(
     outputs: Outputs,
     hints_revealed: int = 0,
     variant: int | None = None,
+    reviews_due: int = 0,
 ) -> schemas.QuestionPage:
     """One question, with nothing that gives its answer away (but the hints asked for)."""
     if isinstance(question, PredictQuestion):
@@ -203,6 +242,7 @@ def question_page(
         variant=variant,
         shown_at=epoch_ms(utcnow()),
         idempotency_key=secrets.token_urlsafe(16),
+        reviews_due=reviews_due,
     )
 
 

@@ -1,6 +1,7 @@
 """HTML pages: templates, contexts, the answer form, 404s and CSRF, through the real app."""
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.helpers import Learner, csrf_from
@@ -129,3 +130,16 @@ def test_topic_page_links_along_the_path(client: TestClient) -> None:
     assert first["previous_topic"] is None and first["next_topic"]["id"] == "kinds"
     html = client.get("/topics/kinds").text
     assert 'href="/topics/basics">← Tensor basics</a>' in html
+
+
+def test_shared_renderings_show_each_learner_their_own_progress(app: FastAPI) -> None:
+    # Topic cards are built and rendered once per progress and shared between learners:
+    # each learner must still see their own numbers, and a new answer must show at once.
+    with TestClient(app) as first, TestClient(app) as second:
+        Learner(first).answer("basics", "shape", "a")
+        mine, theirs = first.get("/").text, second.get("/").text
+        assert "1 answered" in mine and "1 answered" not in theirs
+        assert theirs.count("not started") == mine.count("not started") + 1
+        Learner(second).answer("basics", "shape", "a")
+        assert second.get("/").text.count("not started") == mine.count("not started")
+        assert first.get("/").text == mine  # the first learner's page, as it was
