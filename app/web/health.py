@@ -1,6 +1,7 @@
 """Health: is the process alive (/healthz), can it serve learners (/readyz)."""
 
 from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -38,9 +39,9 @@ def _database_reachable(engine: Engine) -> str:
     "/readyz",
     responses={503: {"description": "Not ready: the database or the sandbox is not"}},
 )
-def readyz(engine: EngineDep, live: LiveDep) -> JSONResponse:
+async def readyz(engine: EngineDep, live: LiveDep) -> JSONResponse:
     """Ready to serve learners: the database answers and the sandbox is warm (if enabled)."""
-    database = _database_reachable(engine)
+    database = await run_in_threadpool(_database_reachable, engine)
     if not live.enabled:
         sandbox = "disabled"
     else:
