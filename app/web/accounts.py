@@ -39,7 +39,7 @@ def _client_address(request: Request) -> str:
 
 
 async def _account_info(request: Request, username: str | None) -> schemas.AccountInfo:
-    visitor = await get_visitor(request, request.app.state.engine)
+    visitor = await get_visitor(request)
     token = csrf_token(request.app.state.session_secret, visitor.learner_id)
     return schemas.AccountInfo(username=username, csrf_token=token)
 

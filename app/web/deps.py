@@ -43,9 +43,9 @@ async def get_writer(request: Request) -> Writer:
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 
 
-async def get_visitor(request: Request, engine: EngineDep) -> Visitor:
+async def get_visitor(request: Request) -> Visitor:
     """Who is asking: an account or an anonymous visitor (never a database write)."""
-    visitor = await visitor_of(request, engine)
+    visitor = await visitor_of(request, request.app.state.engine)
     request.state.visitor = visitor  # the navigation shows it on every page
     return visitor
 
@@ -77,7 +77,7 @@ async def _posting_visitor(request: Request, token: str | None) -> Visitor:
     # Without a cookie no token was ever issued: refused before anything is stored.
     if not request.session:
         raise HTTPException(status_code=403, detail=_REFUSED)
-    visitor = await get_visitor(request, request.app.state.engine)
+    visitor = await get_visitor(request)
     if not csrf_valid(request.app.state.session_secret, visitor.learner_id, token):
         raise HTTPException(status_code=403, detail=_REFUSED)
     return visitor
@@ -111,12 +111,25 @@ PostingVisitor = Annotated[Visitor, Depends(visitor_from_header)]
 FormVisitor = Annotated[Visitor, Depends(visitor_from_form)]
 
 
-async def find_topic(topic_id: str, catalog: CatalogDep) -> Topic:
-    """The topic named in the path, or 404."""
+def _topic(catalog: Catalog, topic_id: str) -> Topic:
     topic = catalog.topic(topic_id)
     if topic is None:
         raise HTTPException(status_code=404, detail=f"no topic {topic_id!r}")
     return topic
+
+
+def _question(topic: Topic, question_id: str) -> Question:
+    question = topic.question(question_id)
+    if question is None:
+        raise HTTPException(
+            status_code=404, detail=f"no question {question_id!r} in topic {topic.id!r}"
+        )
+    return question
+
+
+async def find_topic(topic_id: str, catalog: CatalogDep) -> Topic:
+    """The topic named in the path, or 404."""
+    return _topic(catalog, topic_id)
 
 
 TopicDep = Annotated[Topic, Depends(find_topic)]
@@ -124,12 +137,7 @@ TopicDep = Annotated[Topic, Depends(find_topic)]
 
 async def find_question(question_id: str, topic: TopicDep) -> Question:
     """The question named in the path, or 404."""
-    question = topic.question(question_id)
-    if question is None:
-        raise HTTPException(
-            status_code=404, detail=f"no question {question_id!r} in topic {topic.id!r}"
-        )
-    return question
+    return _question(topic, question_id)
 
 
 QuestionDep = Annotated[Question, Depends(find_question)]
@@ -149,23 +157,15 @@ class QuestionPlace:
     variant_seed: int | None = None  # the seed `question` was made with
 
 
-async def question_place(
-    request: Request,
-    engine: EngineDep,
-    catalog: CatalogDep,
-    topic: TopicDep,
-    question: QuestionDep,
-    live: LiveDep,
-) -> QuestionPlace:
-    """The question in the path, with the catalog, database and live code around it."""
+async def question_place(request: Request, topic_id: str, question_id: str) -> QuestionPlace:
+    """The question in the path (or 404), with the catalog, database and live code around
+    it. One dependency, not one per part: each costs FastAPI's solving on every answer."""
+    state = request.app.state
+    catalog = state.content.current()
+    topic = _topic(catalog, topic_id)
+    question = _question(topic, question_id)
     return QuestionPlace(
-        engine,
-        request.app.state.writer,
-        catalog,
-        topic,
-        question,
-        live,
-        request.app.state.session_secret,
+        state.engine, state.writer, catalog, topic, question, state.live, state.session_secret
     )
 
 
