@@ -142,10 +142,17 @@ async def hint(
     learner_id: FormLearner,
     csrf: CsrfTokenDep,
     fields: FilledInDep,
+    review: Annotated[bool, Form()] = False,
 ) -> Response:
     """Reveal the next hint without JavaScript: the question again, as it was filled in,
-    with one more hint shown."""
-    context = {"csrf_token": csrf, "live": place.live.enabled, "given": fields, "error": None}
+    with one more hint shown (still answered as a review, when it came from the review)."""
+    context = {
+        "csrf_token": csrf,
+        "live": place.live.enabled,
+        "given": fields,
+        "error": None,
+        "review": review,
+    }
     try:
         await reveal_hint(place, learner_id)
     except Refused as error:

@@ -100,3 +100,13 @@ def test_the_hint_button_works_without_javascript(client: TestClient) -> None:
     page = client.post(f"{Q}/hint", data=form)
     assert "Hint 2 of 2" in page.text and "hint-button" not in page.text
     assert client.post(f"{Q}/hint", data={"choices": ["six"]}).status_code == 403
+
+
+def test_a_hint_asked_on_the_review_page_keeps_the_answer_a_review(client: TestClient) -> None:
+    html = client.get(Q).text
+    form = {"csrf_token": csrf_from(html), "choices": ["six"], "review": "1"}
+    page = client.post(f"{Q}/hint", data=form)
+    assert "Hint 1 of 2" in page.text
+    assert '<input type="hidden" name="review" value="1">' in page.text
+    answered = client.post(Q, data={**form, "idempotency_key": "k"}, follow_redirects=False)
+    assert answered.headers["location"].endswith("/feedback?review=1")
