@@ -107,6 +107,22 @@ def test_logging_in_merges_anonymous_attempts_into_the_account(
     assert len(rows(settings, "select id from learner")) == 1  # the anonymous one is gone
 
 
+def test_hints_revealed_anonymously_stay_revealed_after_logging_in(
+    app: object, learner: Learner
+) -> None:
+    hints = "/api/topics/kinds/questions/even-shapes/hint"
+    sign_up(learner)
+    assert post(learner, hints, {}).status_code == 200  # type: ignore[attr-defined]
+    log_out(learner)
+    with TestClient(app) as other:  # type: ignore[arg-type]
+        elsewhere = Learner(other)
+        for _ in range(2):  # both hints, anonymously on another device
+            assert post(elsewhere, hints, {}).status_code == 200  # type: ignore[attr-defined]
+        assert log_in(elsewhere, "ada", "correct horse").status_code == 200  # type: ignore[attr-defined]
+        page = other.get("/api/topics/kinds/questions/even-shapes").json()
+        assert len(page["hints"]["revealed"]) == 2
+
+
 def test_usernames_and_passwords_are_checked(learner: Learner) -> None:
     for username, password, words in [
         ("ab", "long enough", "3 to 32 characters"),
