@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import platform
 import secrets
 import shutil
 import socket
@@ -17,11 +18,12 @@ from typing import Any
 import pytest
 
 from app.sandbox import Layers, Limits, RunResult, Sandbox
+from app.sandbox.job import CODE_FD
 from app.sandbox.limits import JOB_UID
 
 from .hostile_cases import Context
 
-TEST_LIMITS = Limits(wall_s=3.0, cpu_s=1.5, workers=2, queue=6)
+TEST_LIMITS = Limits(wall_s=3.0, cpu_s=1.5, workers=2, queue=6, spares=2)
 ENV_SECRET = "canary-env-" + secrets.token_hex(8)
 LAYER_CONFIGS = {
     "all-layers": Layers(),
@@ -65,9 +67,33 @@ class Runner:
         self.loop.close()
 
 
+# The recvmsg() system call's number, as /proc/<pid>/syscall shows it.
+_RECVMSG_SYSCALL = {"x86_64": "47", "aarch64": "212"}.get(platform.machine())
+
+
+def waiting_spare(pid: int, ppid: int) -> bool:
+    """A spare of some zygote that is still waiting for its run: blocked in read() on the
+    socket it gets its code from (job.CODE_FD), its parent a zygote. The sandbox keeps
+    these on purpose; no snippet has run in them."""
+    try:
+        with open(f"/proc/{pid}/syscall") as f:
+            call = f.read().split()
+        with open(f"/proc/{ppid}/cmdline", "rb") as f:
+            parent = f.read()
+    except OSError:
+        return False
+    return (
+        len(call) > 1
+        and call[0] == _RECVMSG_SYSCALL
+        and int(call[1], 16) == CODE_FD
+        and b"from app.sandbox.zygote import main" in parent
+    )
+
+
 def stray_processes(zygote_pid: int) -> list[str]:
     """Children of the zygote, or (inside our own PID namespace, where nothing else can
-    be running as it) anything running as the job uid."""
+    be running as it) anything running as the job uid; but not a spare still waiting
+    for its run (waiting_spare)."""
     any_job_uid = in_pid_namespace()
     found = []
     for entry in os.listdir("/proc"):
@@ -81,7 +107,8 @@ def stray_processes(zygote_pid: int) -> list[str]:
         ppid = int(fields.get("PPid", "0").strip())
         uid = int(fields.get("Uid", "0").split()[0])
         if ppid == zygote_pid or (any_job_uid and uid == JOB_UID):
-            found.append(f"{entry} {fields.get('Name', '').strip()} ppid={ppid} uid={uid}")
+            if not waiting_spare(int(entry), ppid):
+                found.append(f"{entry} {fields.get('Name', '').strip()} ppid={ppid} uid={uid}")
     return found
 
 
