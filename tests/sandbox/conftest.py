@@ -11,6 +11,7 @@ import shutil
 import socket
 import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -90,10 +91,22 @@ def waiting_spare(pid: int, ppid: int) -> bool:
     )
 
 
+def _becomes_waiting_spare(pid: int, ppid: int, timeout_s: float = 5.0) -> bool:
+    """Whether `pid` is, or within `timeout_s` turns out to be, a waiting spare (one the
+    zygote has just forked is still locking itself down), or is gone meanwhile."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if waiting_spare(pid, ppid) or not os.path.exists(f"/proc/{pid}"):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+
+
 def stray_processes(zygote_pid: int) -> list[str]:
     """Children of the zygote, or (inside our own PID namespace, where nothing else can
-    be running as it) anything running as the job uid; but not a spare still waiting
-    for its run (waiting_spare)."""
+    be running as it) anything running as the job uid; but not a spare waiting for its
+    run (waiting_spare), nor one about to."""
     any_job_uid = in_pid_namespace()
     found = []
     for entry in os.listdir("/proc"):
@@ -107,7 +120,7 @@ def stray_processes(zygote_pid: int) -> list[str]:
         ppid = int(fields.get("PPid", "0").strip())
         uid = int(fields.get("Uid", "0").split()[0])
         if ppid == zygote_pid or (any_job_uid and uid == JOB_UID):
-            if not waiting_spare(int(entry), ppid):
+            if not _becomes_waiting_spare(int(entry), ppid):
                 found.append(f"{entry} {fields.get('Name', '').strip()} ppid={ppid} uid={uid}")
     return found
 
