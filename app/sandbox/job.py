@@ -17,7 +17,7 @@ import socket
 import sys
 import tempfile
 from dataclasses import dataclass
-from typing import Any, NoReturn, TextIO
+from typing import NoReturn, TextIO
 
 from . import handoff, harness, jobdir, landlock, outcome, privileges, seccomp_filter
 from .check import CHECK_FD
@@ -30,7 +30,7 @@ class JobContext:
 
     limits: Limits
     zygote_pid: int
-    seccomp: Any  # the base pyseccomp filter (untyped library), or None when the layer is off
+    seccomp: seccomp_filter.JobFilter | None  # None when the layer is off
     landlock_abi: int | None
     landlock_rules: list[landlock.PathRule]
     uid_drop: bool

@@ -257,11 +257,11 @@ def prepare(limits: Limits, layers: Layers, app_dir: str) -> tuple[JobContext, d
     started = time.monotonic()
     found = probe(layers)  # before torch: forking a probe child is cheap now
     warm_torch()
-    base_filter = None
+    job_filter = None
     if found.seccomp:
-        from .seccomp_filter import build_base_filter
+        from .seccomp_filter import compile_job_filter
 
-        base_filter = build_base_filter()
+        job_filter = compile_job_filter()
     rules: list[landlock.PathRule] = []
     if found.landlock_abi is not None:
         for path in readable_paths(app_dir):
@@ -281,7 +281,7 @@ def prepare(limits: Limits, layers: Layers, app_dir: str) -> tuple[JobContext, d
     ctx = JobContext(
         limits=limits,
         zygote_pid=os.getpid(),
-        seccomp=base_filter,
+        seccomp=job_filter,
         landlock_abi=found.landlock_abi,
         landlock_rules=rules,
         uid_drop=found.uid_drop,
