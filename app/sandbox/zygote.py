@@ -167,13 +167,7 @@ class Zygote:
     def start_clean(self, job_id: int, path: str) -> None:
         """Empty a job dir as the job uid: a web process that is neither root nor that uid
         cannot remove what a job made private (see jobdir.hand_over)."""
-        parent = os.path.dirname(path)
-        if not (
-            self.ctx.uid_drop
-            and os.path.realpath(path) == path
-            and os.path.basename(path).startswith("job-")
-            and os.path.basename(parent).startswith("torchquiz-sandbox-")
-        ):
+        if not (self.ctx.uid_drop and jobdir.is_job_dir(path)):
             self.report(job_id, None, 0.0, "not a job folder")
             return
         try:
