@@ -58,6 +58,13 @@ class Settings(BaseSettings):
     run_code_kb: int = Field(default=64, gt=0, description="Largest code accepted, in KB.")
     run_workers: int = Field(default=2, ge=1, description="Runs at once.")
     run_queue: int = Field(default=16, ge=0, description="Runs waiting beyond the workers.")
+    run_spares: int = Field(
+        default=2,
+        ge=0,
+        le=16,
+        description="Jobs forked and locked down ahead of time, each waiting for one run "
+        "(0: fork one per run).",
+    )
     run_jobs_dir: Path | None = Field(
         default=None,
         description="Where runs get their folders (default: the system temp dir); "
@@ -101,6 +108,7 @@ class Settings(BaseSettings):
             workers=self.run_workers,
             queue=self.run_queue,
             code_kb=self.run_code_kb,
+            spares=self.run_spares,
         )
 
     def sandbox_layers(self) -> Layers:

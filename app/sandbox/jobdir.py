@@ -6,17 +6,22 @@ residual: between two polls a job can write roughly (poll interval x disk speed)
 more; for a hard bound, put the jobs root on a size-limited tmpfs
 (`docker run --tmpfs /sandbox:size=64m` and Sandbox(jobs_dir="/sandbox")).
 
-Runs in: the web process, which makes, measures and removes each job's folder.
+Runs in: the web process, which makes, measures and removes each job's folder; the
+zygote and the job, which give it to the job uid (hand_over, give_to_job_uid).
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import stat
 import tempfile
 from dataclasses import dataclass
 
 from .limits import JOB_GID, JOB_UID
+
+_AT_EMPTY_PATH = 0x1000
+_libc = ctypes.CDLL(None, use_errno=True)
 
 
 def make_root(parent: str | None) -> str:
@@ -81,6 +86,26 @@ def hand_over(path: str) -> None:
     setgid bit through chown, so the web process's group can still read and empty it."""
     if os.stat(path).st_uid != JOB_UID:
         os.chown(path, JOB_UID, -1)
+
+
+def is_job_dir(path: str) -> bool:
+    """Whether `path` names a job dir in a jobs root (a request from the web process is
+    checked before the zygote acts on it with privileges)."""
+    return (
+        os.path.realpath(path) == path
+        and os.path.basename(path).startswith("job-")
+        and os.path.basename(os.path.dirname(path)).startswith("torchquiz-sandbox-")
+    )
+
+
+def give_to_job_uid(dir_fd: int) -> None:
+    """hand_over, done by the zygote for a spare (which dropped its uid long before it
+    learns its folder), on the folder it opened with O_PATH (handoff.open_job_dir). Even
+    a zygote that may not read the folder (no CAP_DAC_OVERRIDE) may chown it."""
+    if os.fstat(dir_fd).st_uid != JOB_UID:
+        if _libc.fchownat(dir_fd, b"", JOB_UID, -1, _AT_EMPTY_PATH) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, f"chown of the job folder: {os.strerror(err)}")
 
 
 def _may_chmod(st: os.stat_result) -> bool:

@@ -124,6 +124,16 @@ def restrict_self(abi: int, rules: list[PathRule]) -> None:
 
     The caller must have set PR_SET_NO_NEW_PRIVS already.
     """
+    ruleset = create_ruleset(abi, rules)
+    try:
+        enforce(ruleset)
+    finally:
+        os.close(ruleset)
+
+
+def create_ruleset(abi: int, rules: list[PathRule]) -> int:
+    """A ruleset descriptor holding `rules`, not enforced yet: a spare prepares it before
+    it knows its job dir, then adds that one rule (add_rule) and enforces it."""
     handled = _handled_fs(abi)
     attr = _RulesetAttr(handled, 0, 0)
     size = 8
@@ -143,20 +153,31 @@ def restrict_self(abi: int, rules: list[PathRule]) -> None:
     )
     try:
         for rule in rules:
-            beneath = _PathBeneathAttr(rule.access & handled, rule.fd)
-            _check(
-                _libc.syscall(
-                    _SYS_ADD_RULE,
-                    ctypes.c_int(ruleset),
-                    ctypes.c_int(_RULE_PATH_BENEATH),
-                    ctypes.byref(beneath),
-                    ctypes.c_uint32(0),
-                ),
-                "add_rule",
-            )
-        _check(
-            _libc.syscall(_SYS_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)),
-            "restrict_self",
-        )
-    finally:
+            add_rule(ruleset, abi, rule)
+    except BaseException:
         os.close(ruleset)
+        raise
+    return ruleset
+
+
+def add_rule(ruleset: int, abi: int, rule: PathRule) -> None:
+    """Grant `rule` in a ruleset that is not enforced yet."""
+    beneath = _PathBeneathAttr(rule.access & _handled_fs(abi), rule.fd)
+    _check(
+        _libc.syscall(
+            _SYS_ADD_RULE,
+            ctypes.c_int(ruleset),
+            ctypes.c_int(_RULE_PATH_BENEATH),
+            ctypes.byref(beneath),
+            ctypes.c_uint32(0),
+        ),
+        "add_rule",
+    )
+
+
+def enforce(ruleset: int) -> None:
+    """Confine the calling process to `ruleset`, for good (needs PR_SET_NO_NEW_PRIVS)."""
+    _check(
+        _libc.syscall(_SYS_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)),
+        "restrict_self",
+    )

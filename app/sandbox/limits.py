@@ -28,6 +28,8 @@ class Limits:
     queue: int = 16
     code_kb: int = 64
     recycle_after: int = 500
+    # Jobs each zygote keeps forked and locked down ahead of time (0: fork per run).
+    spares: int = 2
     # Files and directories the job dir may hold (inode exhaustion is a hostile case).
     files: int = 256
 

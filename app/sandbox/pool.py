@@ -1,4 +1,5 @@
-"""The Sandbox the web app uses: a bounded pool of jobs forked from a warm zygote.
+"""The Sandbox the web app uses: a bounded pool of jobs forked from a warm zygote, each
+run handed to a spare the zygote forked ahead of time when one is waiting.
 
 Runs in: the web process.
 """
@@ -18,7 +19,7 @@ from .limits import Layers, Limits
 from .outcome import LOST_REASON
 from .result import CodeTooLong, RunResult, SandboxBusy
 from .supervise import supervise
-from .zygote_client import Done, ZygoteClient, ZygoteGone
+from .zygote_client import Done, Spare, ZygoteClient, ZygoteGone
 
 log = logging.getLogger("torchquiz.sandbox")
 DEFAULT_LIMITS = Limits()
@@ -161,39 +162,84 @@ class Sandbox:
             self._slots.release()
 
     async def _submit(
-        self, job_id: int, seed: int, code: bytes, check: bytes | None, fds: list[int]
-    ) -> tuple[ZygoteClient, str, asyncio.Future[Done]]:
+        self, job_id: int, seed: int, code: bytes, check: bytes | None
+    ) -> tuple[ZygoteClient, str, tuple[int, ...], asyncio.Future[Done]]:
+        """Hand the run to a waiting spare, or have the zygote fork a job for it when none
+        is waiting (a burst). Returns the zygote, the job dir, the read ends of stdout,
+        stderr and (with a check) the check channel, and the future of its end."""
         assert self._root is not None
         for attempt in range(3):
             zygote = await self._live_zygote()
             job_dir = jobdir.make_job_dir(
                 self._root, for_job_uid=bool(zygote.info["layers"]["uid_drop"])
             )
+            spare = zygote.take_spare()
             try:
-                done = await zygote.submit(job_id, seed, job_dir, code, check, fds)
-                return zygote, job_dir, done
+                if spare is not None:
+                    readers, done = await self._hand(
+                        zygote, spare, job_id, seed, job_dir, code, check
+                    )
+                else:
+                    readers, done = await self._fork(zygote, job_id, seed, job_dir, code, check)
+                return zygote, job_dir, readers, done
             except ZygoteGone:
                 os.rmdir(job_dir)
                 if attempt == 2:
                     raise SandboxBusy(retry_after=5.0) from None
         raise AssertionError("unreachable")
 
-    async def _run_one(self, code: bytes, seed: int, check: bytes | None) -> RunResult:
-        job_id = next(self._ids)
+    async def _hand(
+        self,
+        zygote: ZygoteClient,
+        spare: Spare,
+        job_id: int,
+        seed: int,
+        job_dir: str,
+        code: bytes,
+        check: bytes | None,
+    ) -> tuple[tuple[int, ...], asyncio.Future[Done]]:
+        readers: tuple[int, ...] = spare.fds
+        if check is None:
+            os.close(spare.fds[2])  # no check: its channel stays unread
+            readers = spare.fds[:2]
+        try:
+            done = await zygote.submit(job_id, seed, job_dir, code, check, [], spare=spare)
+        except BaseException:
+            for fd in readers:
+                os.close(fd)
+            raise
+        return readers, done
+
+    async def _fork(
+        self,
+        zygote: ZygoteClient,
+        job_id: int,
+        seed: int,
+        job_dir: str,
+        code: bytes,
+        check: bytes | None,
+    ) -> tuple[tuple[int, ...], asyncio.Future[Done]]:
         # stdout, stderr and, with a check, the check's own channel.
         pipes = [os.pipe2(os.O_CLOEXEC) for _ in range(2 if check is None else 3)]
-        readers = tuple(r for r, _ in pipes)
+        try:
+            done = await zygote.submit(job_id, seed, job_dir, code, check, [w for _, w in pipes])
+        except BaseException:
+            for r, _ in pipes:
+                os.close(r)
+            raise
+        finally:
+            for _, w in pipes:
+                os.close(w)
+        return tuple(r for r, _ in pipes), done
+
+    async def _run_one(self, code: bytes, seed: int, check: bytes | None) -> RunResult:
+        job_id = next(self._ids)
+        readers: tuple[int, ...] = ()
         job_dir = ""
         try:
-            try:
-                zygote, job_dir, done = await self._submit(
-                    job_id, seed, code, check, [w for _, w in pipes]
-                )
-            finally:
-                for _, w in pipes:
-                    os.close(w)
-            # The clock starts once the job is forked: waiting for a replacement zygote
-            # to warm up after a crash is not the learner's time.
+            zygote, job_dir, readers, done = await self._submit(job_id, seed, code, check)
+            # The clock starts once the job has its code (a spare waiting for a run, or
+            # a replacement zygote warming up after a crash, is not the learner's time).
             started = time.monotonic()
             result = await supervise(
                 done=done,
@@ -270,6 +316,7 @@ class Sandbox:
             "jobs_run": self._jobs_run,
             "zygote_restarts": self._restarts,
             "zygote_pid": zygote.pid if zygote is not None else None,
+            "spares": zygote.spares_waiting if zygote is not None else 0,
             "warnings": list(info.get("warnings", [])),
         }
 

@@ -55,7 +55,7 @@ def _seccomp_works() -> bool:
     from . import privileges, seccomp_filter  # pyseccomp raises at import without libseccomp
 
     privileges.no_new_privs()
-    seccomp_filter.load_job_filter(seccomp_filter.build_base_filter(), os.getpid())
+    seccomp_filter.load_job_filter(seccomp_filter.compile_job_filter(), os.getpid())
     try:
         os.fork()
     except PermissionError:

@@ -1,5 +1,6 @@
-"""The zygote: a warm, single-threaded Python holding torch, which forks one job per
-request. Started with `python -I -m app.sandbox.zygote --fd N --config JSON` by the
+"""The zygote: a warm, single-threaded Python holding torch, which keeps a few jobs
+forked ahead of time (spares.py) and hands each run to one, or forks one per request
+when none is waiting. Started with `python -I -m app.sandbox.zygote --fd N --config JSON` by the
 pool, never forked from the web process; it holds no secrets, config or DB handles.
 
 Runs in: the zygote, its own process (started by zygote_client, never forked from the
@@ -22,11 +23,12 @@ from typing import Any, NoReturn
 
 from app.paths import APP_DIR
 
-from . import jobdir, landlock, privileges, protocol
+from . import handoff, jobdir, landlock, privileges, protocol
 from .job import JobContext, JobRequest, run_job
 from .limits import Layers, Limits
 from .probe import probe
-from .warmup import readable_paths, warm_torch
+from .spares import Spares
+from .warmup import collapse_huge_pages, readable_paths, warm_torch
 
 log_prefix = "torchquiz sandbox zygote:"
 
@@ -37,6 +39,7 @@ class Zygote:
         self.ctx = ctx
         self.jobs: dict[int, int] = {}  # pid -> job id
         self.by_id: dict[int, int] = {}  # job id -> pid
+        self.spares = Spares(ctx, ctx.limits.spares, self.send)
 
     def serve(self) -> None:
         wake_r, wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
@@ -47,6 +50,7 @@ class Zygote:
         sel = selectors.DefaultSelector()
         sel.register(self.sock, selectors.EVENT_READ, "control")
         sel.register(wake_r, selectors.EVENT_READ, "wake")
+        self.spares.fill()
         while True:
             for key, _ in sel.select():
                 if key.data == "wake":
@@ -67,7 +71,9 @@ class Zygote:
             self.shutdown()
         header, payload, fds = msg
         op = header.get("op")
-        if op == "run":
+        if op == "hand":
+            self.hand_off(header, payload)
+        elif op == "run":
             self.start_job(header, payload, fds)
         elif op == "clean":
             self.start_clean(int(header["id"]), str(header["dir"]))
@@ -77,17 +83,58 @@ class Zygote:
             self.shutdown()
         for fd in fds:
             os.close(fd)
+        # Replace a spare handed a run only once this learner's code is dropped: a fork
+        # copies whatever the zygote still holds. While another spare waits, only once
+        # the run has ended (reap): a fork and a lock-down beside a run slow it down.
+        del msg, header, payload
+        if not self.spares.idle:
+            self.spares.fill()
+
+    def hand_off(self, header: dict[str, Any], payload: bytes) -> None:
+        """Give a run to the waiting spare the web process picked, then replace it."""
+        job_id = int(header["id"])
+        spare = self.spares.take(int(header["spare"]))
+        if spare is None:  # it died while idle; the web process hears "spare_gone" too
+            self.report(job_id, None, 0.0, "spare gone")
+            return
+        error = None
+        dir_fd = -1
+        try:
+            code, check = _split_payload(header, payload)
+            job_dir = str(header["dir"])
+            if not jobdir.is_job_dir(job_dir):
+                raise ValueError("not a job folder")
+            dir_fd = handoff.open_job_dir(job_dir)
+            if self.ctx.uid_drop:
+                jobdir.give_to_job_uid(dir_fd)
+            handoff.send(
+                spare.channel,
+                seed=int(header["seed"]),
+                job_dir=job_dir,
+                dir_fd=dir_fd,
+                code=code,
+                check=check,
+            )
+        except (ValueError, OSError) as exc:
+            error = f"cannot hand over: {exc}"
+        finally:
+            if dir_fd >= 0:
+                os.close(dir_fd)
+        # Without a hand-off sent, the spare reads end-of-file and exits unused.
+        spare.channel.close()
+        if error is not None:
+            self.report(job_id, None, 0.0, error)
+        else:
+            self.jobs[spare.pid] = job_id
+            self.by_id[job_id] = spare.pid
 
     def start_job(self, header: dict[str, Any], payload: bytes, fds: list[int]) -> None:
         job_id = int(header["id"])
-        # The payload is the code, then the check's UTF-8 when the header gives its length.
-        code, check = payload, None
-        if header.get("check") is not None:
-            split = len(payload) - int(header["check"])
-            if not 0 <= split <= len(payload):
-                self.report(job_id, None, 0.0, "bad check length")
-                return
-            code, check = payload[:split], payload[split:]
+        try:
+            code, check = _split_payload(header, payload)
+        except ValueError as exc:
+            self.report(job_id, None, 0.0, str(exc))
+            return
         if len(fds) != (2 if check is None else 3):
             self.report(job_id, None, 0.0, "expected two descriptors, three with a check")
             return
@@ -120,13 +167,7 @@ class Zygote:
     def start_clean(self, job_id: int, path: str) -> None:
         """Empty a job dir as the job uid: a web process that is neither root nor that uid
         cannot remove what a job made private (see jobdir.hand_over)."""
-        parent = os.path.dirname(path)
-        if not (
-            self.ctx.uid_drop
-            and os.path.realpath(path) == path
-            and os.path.basename(path).startswith("job-")
-            and os.path.basename(parent).startswith("torchquiz-sandbox-")
-        ):
+        if not (self.ctx.uid_drop and jobdir.is_job_dir(path)):
             self.report(job_id, None, 0.0, "not a job folder")
             return
         try:
@@ -158,7 +199,7 @@ class Zygote:
                 pass
 
     def reap(self) -> None:
-        while self.jobs:
+        while True:
             try:
                 pid, status, usage = os.wait4(-1, os.WNOHANG)
             except ChildProcessError:
@@ -169,23 +210,26 @@ class Zygote:
             if job_id is not None:
                 del self.by_id[job_id]
                 self.report(job_id, status, usage.ru_utime + usage.ru_stime, None)
+                self.spares.fill()
+            else:
+                self.spares.ended(pid, status)
 
     def report(self, job_id: int, status: int | None, cpu: float, error: str | None) -> None:
+        self.send({"op": "done", "id": job_id, "status": status, "cpu": cpu, "error": error})
+
+    def send(self, header: dict[str, Any], fds: list[int] | None = None) -> None:
         try:
-            protocol.send(
-                self.sock,
-                {"op": "done", "id": job_id, "status": status, "cpu": cpu, "error": error},
-            )
+            protocol.send(self.sock, header, fds=fds)
         except OSError:
             self.shutdown()
 
     def shutdown(self) -> NoReturn:
-        for pid in list(self.jobs):
+        for pid in [*self.jobs, *self.spares.pids()]:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        for pid in list(self.jobs):
+        for pid in [*self.jobs, *self.spares.pids()]:
             try:
                 os.waitpid(pid, 0)
             except ChildProcessError:
@@ -193,15 +237,25 @@ class Zygote:
         os._exit(0)
 
 
+def _split_payload(header: dict[str, Any], payload: bytes) -> tuple[bytes, bytes | None]:
+    """The code, then the check's UTF-8 when the header gives its length."""
+    if header.get("check") is None:
+        return payload, None
+    split = len(payload) - int(header["check"])
+    if not 0 <= split <= len(payload):
+        raise ValueError("bad check length")
+    return payload[:split], payload[split:]
+
+
 def prepare(limits: Limits, layers: Layers, app_dir: str) -> tuple[JobContext, dict[str, Any]]:
     started = time.monotonic()
     found = probe(layers)  # before torch: forking a probe child is cheap now
     warm_torch()
-    base_filter = None
+    job_filter = None
     if found.seccomp:
-        from .seccomp_filter import build_base_filter
+        from .seccomp_filter import compile_job_filter
 
-        base_filter = build_base_filter()
+        job_filter = compile_job_filter()
     rules: list[landlock.PathRule] = []
     if found.landlock_abi is not None:
         for path in readable_paths(app_dir):
@@ -221,7 +275,7 @@ def prepare(limits: Limits, layers: Layers, app_dir: str) -> tuple[JobContext, d
     ctx = JobContext(
         limits=limits,
         zygote_pid=os.getpid(),
-        seccomp=base_filter,
+        seccomp=job_filter,
         landlock_abi=found.landlock_abi,
         landlock_rules=rules,
         uid_drop=found.uid_drop,
@@ -232,12 +286,14 @@ def prepare(limits: Limits, layers: Layers, app_dir: str) -> tuple[JobContext, d
     # the pages that hold them when the collector runs.
     gc.collect()
     gc.freeze()
+    huge_mb = collapse_huge_pages()
     ready = {
         "op": "ready",
         "pid": os.getpid(),
         "layers": found.as_dict(),
         "warnings": found.warnings,
         "warmup_s": round(time.monotonic() - started, 3),
+        "huge_pages_mb": huge_mb,
     }
     return ctx, ready
 

@@ -1,4 +1,5 @@
-"""The pool's handle on one zygote process: spawn it, send it jobs, hear when they end.
+"""The pool's handle on one zygote process: spawn it, hold the pipes of the spares it
+forked ahead of time, send it jobs, hear when they end.
 
 Runs in: the web process.
 """
@@ -13,6 +14,7 @@ import os
 import socket
 import subprocess
 import sys
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from app.paths import PROJECT_ROOT
@@ -76,6 +78,19 @@ class ZygoteGone(Exception):
     """The zygote died before it took the job: safe to retry on a new one."""
 
 
+@dataclass(frozen=True)
+class Spare:
+    """A job the zygote forked ahead of time, locked down and waiting for one run: its
+    number, and the read ends of its stdout, stderr and check channel."""
+
+    number: int
+    fds: tuple[int, int, int]
+
+    def close(self) -> None:
+        for fd in self.fds:
+            os.close(fd)
+
+
 class ZygoteClient:
     def __init__(self, limits: Limits, layers: Layers) -> None:
         self.limits = limits
@@ -89,12 +104,24 @@ class ZygoteClient:
         self._proc: _Process | None = None
         self._sock: socket.socket | None = None
         self._pending: dict[int, asyncio.Future[Done]] = {}
+        self._spares: dict[int, Spare] = {}  # in the order they were forked
         self._ready: asyncio.Future[dict[str, Any]] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def in_flight(self) -> int:
         return len(self._pending)
+
+    @property
+    def spares_waiting(self) -> int:
+        return len(self._spares)
+
+    def take_spare(self) -> Spare | None:
+        """The spare forked longest ago, now the caller's to hand a run (or None)."""
+        if not self.alive or not self._spares:
+            return None
+        number = next(iter(self._spares))
+        return self._spares.pop(number)
 
     async def start(self, timeout: float = 180.0) -> None:
         """Spawn a fresh interpreter (never a fork of the web process) and wait until warm."""
@@ -148,11 +175,20 @@ class ZygoteClient:
                 self._lost()
                 return
             header, _, fds = msg
-            for fd in fds:  # the zygote never sends descriptors; do not keep any
+            op = header.get("op")
+            if op == "spare" and len(fds) == 3 and self.alive:
+                number = int(header["spare"])
+                self._spares[number] = Spare(number, (fds[0], fds[1], fds[2]))
+                continue
+            for fd in fds:  # only a spare comes with descriptors; keep no others
                 os.close(fd)
-            if header.get("op") == "ready" and self._ready and not self._ready.done():
+            if op == "spare_gone":
+                gone = self._spares.pop(int(header.get("spare", 0)), None)
+                if gone is not None:
+                    gone.close()
+            elif op == "ready" and self._ready and not self._ready.done():
                 self._ready.set_result(header)
-            elif header.get("op") == "done":
+            elif op == "done":
                 fut = self._pending.pop(int(header.get("id", -1)), None)
                 if fut is not None and not fut.done():
                     fut.set_result(header)
@@ -168,6 +204,9 @@ class ZygoteClient:
         if self._ready is not None and not self._ready.done():
             self._ready.set_exception(RuntimeError("the sandbox zygote exited while starting"))
             self._ready.exception()  # start() may have stopped waiting; do not warn then
+        spares, self._spares = self._spares, {}
+        for spare in spares.values():
+            spare.close()
         pending, self._pending = self._pending, {}
         for fut in pending.values():
             if not fut.done():
@@ -183,9 +222,13 @@ class ZygoteClient:
         code: bytes,
         check: bytes | None,
         fds: list[int],
+        *,
+        spare: Spare | None = None,
     ) -> asyncio.Future[Done]:
-        """Hand a job to the zygote; the future resolves when the job has been reaped.
-        The payload is the code, then the check's UTF-8 (its length in the header)."""
+        """Hand a job to the zygote, for `spare` (taken with take_spare) or for a child it
+        forks now with `fds` (stdout, stderr and, with a check, the check channel); the
+        future resolves when the job has been reaped. The payload is the code, then the
+        check's UTF-8 (its length in the header)."""
         assert self._loop is not None
         fut: asyncio.Future[Done] = self._loop.create_future()
         if not self.alive:
@@ -193,7 +236,8 @@ class ZygoteClient:
         self._pending[job_id] = fut
         self.jobs_started += 1
         header = {
-            "op": "run",
+            "op": "run" if spare is None else "hand",
+            "spare": None if spare is None else spare.number,
             "id": job_id,
             "seed": seed,
             "dir": job_dir,

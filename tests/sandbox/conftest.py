@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import platform
 import secrets
 import shutil
 import socket
 import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,11 +19,12 @@ from typing import Any
 import pytest
 
 from app.sandbox import Layers, Limits, RunResult, Sandbox
+from app.sandbox.job import CODE_FD
 from app.sandbox.limits import JOB_UID
 
 from .hostile_cases import Context
 
-TEST_LIMITS = Limits(wall_s=3.0, cpu_s=1.5, workers=2, queue=6)
+TEST_LIMITS = Limits(wall_s=3.0, cpu_s=1.5, workers=2, queue=6, spares=2)
 ENV_SECRET = "canary-env-" + secrets.token_hex(8)
 LAYER_CONFIGS = {
     "all-layers": Layers(),
@@ -65,9 +68,45 @@ class Runner:
         self.loop.close()
 
 
+# The recvmsg() system call's number, as /proc/<pid>/syscall shows it.
+_RECVMSG_SYSCALL = {"x86_64": "47", "aarch64": "212"}.get(platform.machine())
+
+
+def waiting_spare(pid: int, ppid: int) -> bool:
+    """A spare of some zygote that is still waiting for its run: blocked in read() on the
+    socket it gets its code from (job.CODE_FD), its parent a zygote. The sandbox keeps
+    these on purpose; no snippet has run in them."""
+    try:
+        with open(f"/proc/{pid}/syscall") as f:
+            call = f.read().split()
+        with open(f"/proc/{ppid}/cmdline", "rb") as f:
+            parent = f.read()
+    except OSError:
+        return False
+    return (
+        len(call) > 1
+        and call[0] == _RECVMSG_SYSCALL
+        and int(call[1], 16) == CODE_FD
+        and b"from app.sandbox.zygote import main" in parent
+    )
+
+
+def _becomes_waiting_spare(pid: int, ppid: int, timeout_s: float = 5.0) -> bool:
+    """Whether `pid` is, or within `timeout_s` turns out to be, a waiting spare (one the
+    zygote has just forked is still locking itself down), or is gone meanwhile."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if waiting_spare(pid, ppid) or not os.path.exists(f"/proc/{pid}"):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+
+
 def stray_processes(zygote_pid: int) -> list[str]:
     """Children of the zygote, or (inside our own PID namespace, where nothing else can
-    be running as it) anything running as the job uid."""
+    be running as it) anything running as the job uid; but not a spare waiting for its
+    run (waiting_spare), nor one about to."""
     any_job_uid = in_pid_namespace()
     found = []
     for entry in os.listdir("/proc"):
@@ -81,7 +120,8 @@ def stray_processes(zygote_pid: int) -> list[str]:
         ppid = int(fields.get("PPid", "0").strip())
         uid = int(fields.get("Uid", "0").split()[0])
         if ppid == zygote_pid or (any_job_uid and uid == JOB_UID):
-            found.append(f"{entry} {fields.get('Name', '').strip()} ppid={ppid} uid={uid}")
+            if not _becomes_waiting_spare(int(entry), ppid):
+                found.append(f"{entry} {fields.get('Name', '').strip()} ppid={ppid} uid={uid}")
     return found
 
 

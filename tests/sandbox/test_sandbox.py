@@ -207,3 +207,34 @@ def test_remove_tree_handles_hostile_trees(tmp_path: object) -> None:
     jobdir.remove_tree(path)
     assert not os.path.exists(path)
     assert os.path.exists("/etc/passwd")
+
+
+def test_compiled_filter_lets_a_job_signal_itself_only() -> None:
+    from app.sandbox import privileges, seccomp_filter
+
+    program = seccomp_filter.compile_job_filter()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through the pipe
+        outcomes = []
+        try:
+            privileges.no_new_privs()
+            seccomp_filter.load_job_filter(program, os.getpid())
+            for attempt in (
+                lambda: os.kill(os.getpid(), 0),
+                lambda: os.kill(os.getppid(), 0),
+                lambda: os.kill(-1, 0),
+                os.fork,
+            ):
+                try:
+                    attempt()
+                    outcomes.append("allowed")
+                except PermissionError:
+                    outcomes.append("denied")
+        finally:
+            os.write(write, " ".join(outcomes).encode())
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as report:
+        assert report.read() == "allowed denied denied denied"
+    os.waitpid(pid, 0)
