@@ -5,7 +5,7 @@ The card is a cache: replaying the learner's review logs in time order rebuilds 
 """
 
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from fsrs import Card, Rating, Scheduler, State
 from sqlalchemy import bindparam, insert, update
@@ -67,13 +67,21 @@ def as_fsrs(row: StoredCard) -> Card:
     )
 
 
+def _stored_fields(card: Card) -> dict[str, Any]:
+    """An fsrs card as the columns of its ReviewCard row."""
+    return {
+        "state": int(card.state),
+        "step": card.step,
+        "stability": card.stability,
+        "difficulty": card.difficulty,
+        "due": card.due,
+        "last_review": card.last_review,
+    }
+
+
 def _store(row: ReviewCard, card: Card) -> ReviewCard:
-    row.state = int(card.state)
-    row.step = card.step
-    row.stability = card.stability
-    row.difficulty = card.difficulty
-    row.due = card.due
-    row.last_review = card.last_review
+    for name, value in _stored_fields(card).items():
+        setattr(row, name, value)
     return row
 
 
@@ -138,14 +146,7 @@ def review_answer(
     stored = connection.execute(_READ_CARD, key).first()
     before = _new_row(learner_id, topic_id, question_id, at) if stored is None else stored
     card, _ = SCHEDULER.review_card(as_fsrs(before), rating, review_datetime=at)
-    values = {
-        "state": int(card.state),
-        "step": card.step,
-        "stability": card.stability,
-        "difficulty": card.difficulty,
-        "due": card.due,
-        "last_review": card.last_review,
-    }
+    values = _stored_fields(card)
     if stored is None:
         ids = {"learner_id": learner_id, "topic_id": topic_id, "question_id": question_id}
         connection.execute(_INSERT_CARD, ids | values)
