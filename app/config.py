@@ -65,6 +65,11 @@ class Settings(BaseSettings):
         description="Jobs forked and locked down ahead of time, each waiting for one run "
         "(0: fork one per run).",
     )
+    run_recycle_after: int = Field(
+        default=20_000,
+        ge=1,
+        description="Jobs the sandbox's zygote forks before a fresh one replaces it.",
+    )
     run_jobs_dir: Path | None = Field(
         default=None,
         description="Where runs get their folders (default: the system temp dir); "
@@ -109,6 +114,7 @@ class Settings(BaseSettings):
             queue=self.run_queue,
             code_kb=self.run_code_kb,
             spares=self.run_spares,
+            recycle_after=self.run_recycle_after,
         )
 
     def sandbox_layers(self) -> Layers:
