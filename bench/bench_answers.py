@@ -6,11 +6,15 @@
 through `wrk -t2 -c50` (each request the next learner's, each with its own Idempotency-Key);
 the bare route is measured on the same server before and after. Afterwards the attempts
 in the database are counted: every answer wrk saw acknowledged (200) must be stored.
+The same load on the answer floor (bench/app.py: the answer route's middleware,
+dependencies and body, then a constant reply) shows what any answer costs before it is
+graded, stored or explained.
 """
 
 import sqlite3
 from pathlib import Path
 
+from bench.app import ANSWER_FLOOR_PREFIX
 from bench.common import (
     BARE,
     QUIZZES,
@@ -79,6 +83,9 @@ def measure(seconds: float, data_dir: Path | None = None, quiz_dir: Path = QUIZZ
         done = WRK_DONE.replace("\nend\n", _DONE_ACKED + "end\n", 1)
         script = _SCRIPT % {"learners": learners, "done": done, "option": target.option}
         before = wrk(url + BARE, seconds=seconds)
+        floor = wrk(
+            url + f"{ANSWER_FLOOR_PREFIX}{target.question}/answer", seconds=seconds, script=script
+        )
         stored_before = count_attempts(found.data_dir)
         result = wrk(url + f"/api{target.question}/answer", seconds=seconds, script=script)
         after = wrk(url + BARE, seconds=seconds)
@@ -95,6 +102,11 @@ def measure(seconds: float, data_dir: Path | None = None, quiz_dir: Path = QUIZZ
             "bare route (answers run), wrk -t2 -c50",
             f"{base:.0f} req/s (before {before.rps:.0f}, after {after.rps:.0f})",
             "1.00",
+        ),
+        Row(
+            "answer floor: the route's middleware, dependencies, body; constant reply",
+            f"{floor.rps:.0f} req/s",
+            f"{ratio(floor.rps, base):.2f}",
         ),
         Row(
             f"POST .../answer, {LEARNERS} learners",

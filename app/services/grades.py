@@ -6,7 +6,7 @@ be shown again without running anything.
 """
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal, get_args
 
 from markupsafe import Markup
@@ -28,7 +28,12 @@ class Answer:
 
     def as_json(self) -> str:
         """The answer as stored in an attempt row: only the fields given."""
-        given = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+        given = {
+            "choice": self.choice,
+            "choices": list(self.choices) if self.choices is not None else None,
+            "value": self.value,
+            "code": self.code,
+        }
         return json.dumps({k: v for k, v in given.items() if v is not None})
 
     @property
@@ -114,8 +119,8 @@ class Grade:
 
     def as_json(self) -> str:
         """The details stored beside the attempt."""
-        data = asdict(self)
-        data.pop("correct")
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "correct"}
+        data["run"] = asdict(self.run) if self.run is not None else None
         return json.dumps(data)
 
     @classmethod
