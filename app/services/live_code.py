@@ -61,6 +61,8 @@ class LiveCode:
         self.store = store  # authored outputs kept across restarts and replicas
         self._torch = torch_version()
         self._cache: dict[str, RunResult] = {}
+        # Outputs a page read computed: stored by the warm-up or at shutdown, never by a GET.
+        self._unsaved: dict[str, RunResult] = {}
         self.warmed = False  # every authored run computed once (or the warm-up gave up)
         self._pending: dict[str, asyncio.Future[RunResult]] = {}
 
@@ -81,7 +83,9 @@ class LiveCode:
         return self._sandbox is None or bool(self._sandbox.health().get("ready"))
 
     async def close(self) -> None:
-        """Stop the sandbox: the run in flight finishes, the zygote goes."""
+        """Store what page reads computed, then stop the sandbox: the run in flight
+        finishes, the zygote goes."""
+        await self._save_unsaved()
         if self._sandbox is not None:
             await self._sandbox.close()
 
@@ -108,6 +112,11 @@ class LiveCode:
         except Exception:  # the page can do without it; the next start runs it again
             log.exception("could not store an authored output")
 
+    async def _save_unsaved(self) -> None:
+        while self._unsaved:
+            key = next(iter(self._unsaved))
+            await self._keep(key, self._unsaved.pop(key))
+
     def cached_outputs(self, snippets: Iterable[Snippet]) -> dict[str, RunSummary]:
         """The outputs already computed, by snippet id; never waits."""
         found = {s.id: self._cache.get(self._key(s.code)) for s in snippets}
@@ -124,12 +133,19 @@ class LiveCode:
             raise CodeTooLarge(str(error)) from None
 
     async def reference(
-        self, code: str, *, check: str | None = None, seed: int = 0, persist: bool = True
+        self,
+        code: str,
+        *,
+        check: str | None = None,
+        seed: int = 0,
+        persist: bool = True,
+        page_read: bool = False,
     ) -> RunResult:
         """The run of authored code (a snippet, a solution, a known-wrong answer, a
         variant's params with its seed), at most once per process; raises RunsDisabled
         when this server runs no code. Without `persist` the result is kept in memory
-        only: a variant's runs are made while a page is read, which never writes."""
+        only (a variant's runs). A `page_read` (a GET) never writes: what it computed is
+        stored by the warm-up, or when the server stops."""
         key = self._key(code, check, seed)
         if key in self._cache:
             return self._cache[key]
@@ -148,21 +164,24 @@ class LiveCode:
         future.set_result(result)
         # A timeout may come from load rather than the code; only keep definite results.
         if result.status in {"ok", "error"}:
-            if persist:
+            if persist and not page_read:
                 await self._keep(key, result)
             else:
                 self._cache[key] = result
+                if persist:
+                    self._unsaved[key] = result
         return result
 
     async def outputs(
         self, snippets: Iterable[Snippet], *, persist: bool = True
     ) -> dict[str, RunSummary]:
-        """Outputs of several snippets by snippet id; one that cannot run now is left out."""
+        """Outputs of several snippets by snippet id, for a page read (which never writes:
+        see reference); one that cannot run now is left out."""
         unique = {s.id: s for s in snippets}
         if self._sandbox is None or not unique:
             return {}
         results = await asyncio.gather(
-            *(self.reference(s.code, persist=persist) for s in unique.values()),
+            *(self.reference(s.code, persist=persist, page_read=True) for s in unique.values()),
             return_exceptions=True,
         )
         found: dict[str, RunSummary] = {}
@@ -182,6 +201,7 @@ class LiveCode:
                 await self.reference(code, check=check)
             except Exception as error:  # a busy pool now is no reason to stop warming
                 log.info("warm-up deferred: %s", error)
+        await self._save_unsaved()  # what pages computed before the warm-up got to it
         self.warmed = True
 
     async def run(self, code: str, *, learner_id: str, check: str | None = None) -> RunResult:
