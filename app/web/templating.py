@@ -1,12 +1,14 @@
 """The Jinja2 environment shared by every HTML route."""
 
+import functools
 import logging
+import secrets
 from typing import Any
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.templating import Jinja2Templates
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import Response
 
@@ -17,6 +19,7 @@ from app.store.models import utcnow
 from app.web.csrf import csrf_token
 from app.web.identity import Visitor
 from app.web.per_object import PerObject
+from app.web.schemas import LessonPart
 
 log = logging.getLogger("torchquiz.web")
 
@@ -40,6 +43,35 @@ def once(name: str, item: object) -> Markup:
 
 
 templates.env.globals["once"] = once
+
+# Put in place of the visitor's CSRF token in HTML rendered once for every visitor; never a
+# real token (those are 64 hex digits) nor anything an author writes.
+STAND_IN_TOKEN = f"csrf-stand-in-{secrets.token_hex(16)}"
+
+
+def lesson_html(parts: list[LessonPart], *, live: bool, back_path: str, csrf_token: str) -> Markup:
+    """A topic's lesson (`_lesson.html`), rendered once per lesson and shared by every
+    visitor: only the token of its run forms is theirs. Where templates may change
+    (development), every time."""
+    if templates.env.auto_reload:
+        return Markup(_render_lesson(tuple(parts), live, back_path, csrf_token))
+    shared = _shared_lesson(tuple(parts), live, back_path)
+    return Markup(shared.replace(STAND_IN_TOKEN, escape(csrf_token)))
+
+
+@functools.lru_cache(maxsize=256)  # lessons are few: a topic's, per outputs shown
+def _shared_lesson(parts: tuple[LessonPart, ...], live: bool, back_path: str) -> str:
+    return _render_lesson(parts, live, back_path, STAND_IN_TOKEN)
+
+
+def _render_lesson(
+    parts: tuple[LessonPart, ...], live: bool, back_path: str, csrf_token: str
+) -> str:
+    context = {"parts": parts, "live": live, "back_path": back_path, "csrf_token": csrf_token}
+    return templates.get_template("_lesson.html").render(context)
+
+
+templates.env.globals["lesson_html"] = lesson_html
 
 
 async def render(

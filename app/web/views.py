@@ -105,12 +105,25 @@ def snippet_public(snippet: Snippet, outputs: Outputs) -> schemas.SnippetPublic:
 
 
 def _lesson(topic: Topic, outputs: Outputs) -> list[schemas.LessonPart]:
-    return [
-        schemas.LessonPart(snippet=snippet_public(part, outputs))
-        if isinstance(part, Snippet)
-        else schemas.LessonPart(html=part)
-        for part in topic.lesson_parts
-    ]
+    """The lesson as learners see it (built once per topic and outputs shown)."""
+    shown = tuple(outputs.get(snippet.id) for snippet in topic.lesson_snippets)
+    built = _LESSONS.get(topic, lambda _: {})
+    found = built.get(shown)
+    if found is None:
+        found = built[shown] = [
+            schemas.LessonPart(snippet=snippet_public(part, outputs))
+            if isinstance(part, Snippet)
+            else schemas.LessonPart(html=part)
+            for part in topic.lesson_parts
+        ]
+        if len(built) > 8:  # outputs shown change only while the warm-up runs
+            built.pop(next(iter(built)))
+    return found
+
+
+_LESSONS: PerObject[Topic, dict[tuple[RunSummary | None, ...], list[schemas.LessonPart]]] = (
+    PerObject()
+)
 
 
 def question_public(topic: Topic, question: Question, outputs: Outputs) -> schemas.QuestionPublic:

@@ -3,6 +3,7 @@
 One app with a real sandbox serves the whole module; starting one costs a torch import.
 """
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -179,3 +180,22 @@ def test_runs_off_is_a_clear_503(client: TestClient, learner: Learner) -> None:
     )
     assert response.status_code == 503
     assert "turned off" in response.json()["detail"]
+
+
+def test_each_visitor_gets_their_own_token_in_a_lesson_rendered_once(
+    live_client: TestClient,
+) -> None:
+    # The lesson's HTML is shared by every visitor; its run forms are each visitor's own.
+    tokens = []
+    for _ in range(2):
+        visitor = TestClient(live_client.app)
+        token = Learner(visitor).csrf
+        html = visitor.get("/topics/basics").text
+        forms = re.findall(r'<form method="post" action="/run".*?</form>', html, re.S)
+        assert forms, "the lesson has a run form"
+        assert {csrf_from(form) for form in forms} == {token}
+        assert "stand-in" not in html
+        ran = visitor.post("/run", data={"csrf_token": csrf_from(forms[0]), "code": "print(2)"})
+        assert ran.status_code == 200 and "2\n" in ran.text
+        tokens.append(token)
+    assert tokens[0] != tokens[1]
