@@ -67,7 +67,9 @@ FilledInDep = Annotated[FilledIn, Depends(filled_in)]
 @router.get("/")
 async def home(request: Request, page: HomePageDep) -> Response:
     """The topics, in study order, with the learner's progress."""
-    return await render(request, "home.html", {"page": page}, reviews_due=page.reviews_due)
+    started = any(topic.progress.answered for topic in page.topics)
+    context = {"page": page, "started": started}
+    return await render(request, "home.html", context, reviews_due=page.reviews_due)
 
 
 @router.get("/topics/{topic_id}")
