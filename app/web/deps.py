@@ -53,16 +53,24 @@ async def get_visitor(request: Request) -> Visitor:
 VisitorDep = Annotated[Visitor, Depends(get_visitor)]
 
 
-async def get_learner_id(visitor: VisitorDep) -> str:
+async def _visitor(request: Request) -> Visitor:
+    # The visitor another dependency of this request resolved already: each level of
+    # dependencies costs FastAPI's solving on every request.
+    known: Visitor | None = getattr(request.state, "visitor", None)
+    return known if known is not None else await get_visitor(request)
+
+
+async def get_learner_id(request: Request) -> str:
     """The current learner's id (stored only once they answer or sign up)."""
-    return visitor.learner_id
+    return (await _visitor(request)).learner_id
 
 
 LearnerDep = Annotated[str, Depends(get_learner_id)]
 
 
-async def get_csrf_token(request: Request, learner_id: LearnerDep) -> str:
-    return csrf_token(request.app.state.session_secret, learner_id)
+async def get_csrf_token(request: Request) -> str:
+    visitor = await _visitor(request)
+    return csrf_token(request.app.state.session_secret, visitor.learner_id)
 
 
 CsrfTokenDep = Annotated[str, Depends(get_csrf_token)]

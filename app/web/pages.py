@@ -73,20 +73,15 @@ async def home(request: Request, page: HomePageDep) -> Response:
 
 
 @router.get("/topics/{topic_id}")
-async def topic(
-    request: Request, page: TopicPageDep, csrf: CsrfTokenDep, live: LiveDep
-) -> Response:
+async def topic(request: Request, page: TopicPageDep) -> Response:
     """A topic's lesson, with the real output of its code, and its questions."""
-    context = {"page": page, "csrf_token": csrf, "live": live.enabled}
-    return await render(request, "topic.html", context, reviews_due=page.reviews_due)
+    return await render(request, "topic.html", {"page": page}, reviews_due=page.reviews_due)
 
 
 @router.get("/topics/{topic_id}/questions/{question_id}")
-async def question(
-    request: Request, page: QuestionPageDep, csrf: CsrfTokenDep, live: LiveDep
-) -> Response:
+async def question(request: Request, page: QuestionPageDep) -> Response:
     """One question, as a form, with its code's real output."""
-    context = {"page": page, "csrf_token": csrf, "error": None, "live": live.enabled, "given": None}
+    context = {"page": page, "error": None, "given": None}
     return await render(request, "question.html", context, reviews_due=page.reviews_due)
 
 
@@ -194,12 +189,10 @@ async def progress(request: Request, page: ProgressPageDep) -> Response:
 
 
 @router.get("/review")
-async def review(
-    request: Request, page: ReviewPageDep, csrf: CsrfTokenDep, live: LiveDep
-) -> Response:
+async def review(request: Request, page: ReviewPageDep) -> Response:
     """The questions due for review, the first one ready to answer; or when the next is due."""
-    context = {"page": page, "csrf_token": csrf, "live": live.enabled, "error": None}
-    return await render(request, "review.html", context | {"given": None, "review": True})
+    context = {"page": page, "error": None, "given": None, "review": True}
+    return await render(request, "review.html", context)
 
 
 async def _refused(

@@ -82,16 +82,19 @@ async def render(
     *,
     reviews_due: int | None = None,
 ) -> Response:
-    """Render template `name` with `context` and the navigation's review count (read
-    here unless the page read it already: `reviews_due`); in development, with the quiz
-    files' errors."""
+    """Render template `name` with `context`, the navigation's review count (read here
+    unless the page read it already: `reviews_due`), the visitor's CSRF token and whether
+    code runs (`csrf_token` and `live`, unless `context` gives them); in development,
+    with the quiz files' errors."""
     state = request.app.state
+    context = {"live": state.live.enabled, **context}  # whether run forms are shown
     if state.settings.dev:
         context = {**context, "content_errors": [str(e) for e in state.content.current().errors]}
     visitor = getattr(request.state, "visitor", None)
     if visitor is not None:  # the navigation: who is signed in, a logout form, reviews due
+        # The page's own forms carry the same token unless the route gives another.
         token = csrf_token(state.session_secret, visitor.learner_id)
-        context = {"visitor": visitor, "nav_csrf": token, **context}
+        context = {"visitor": visitor, "nav_csrf": token, "csrf_token": token, **context}
         if reviews_due is None and status_code < 500:
             reviews_due = await run_in_threadpool(_reviews_due, request, visitor)
         context = {**context, "reviews_due": reviews_due or 0}
