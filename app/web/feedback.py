@@ -1,5 +1,8 @@
 """The feedback page's model: the verdict, what explains it, and the worked solution."""
 
+from dataclasses import dataclass
+from typing import Literal, overload
+
 from app.services.answers import Answered
 from app.services.progress import progress_by_topic
 from app.services.review_queue import count_due, due_count
@@ -18,16 +21,54 @@ from app.web.views import (
 )
 
 
-def feedback(place: QuestionPlace, learner_id: str, answered: Answered) -> schemas.Feedback:
-    """The verdict on an answer, with the worked solution, and the score after the last question."""
-    engine, catalog, topic, question = place.engine, place.catalog, place.topic, place.question
+@dataclass(frozen=True)
+class Counts:
+    """What the feedback shows from the learner's other answers."""
+
+    score: schemas.ScorePublic | None  # after a topic's last question
+    reviews_due: int  # besides this question
+
+
+@overload
+def counts(
+    place: QuestionPlace, learner_id: str, answered: Answered, *, may_read: Literal[True] = True
+) -> Counts: ...
+@overload
+def counts(
+    place: QuestionPlace, learner_id: str, answered: Answered, *, may_read: bool
+) -> Counts | None: ...
+def counts(
+    place: QuestionPlace, learner_id: str, answered: Answered, *, may_read: bool = True
+) -> Counts | None:
+    """The score (after a topic's last question) and the reviews due besides this question;
+    None when that needs a database read and `may_read` is False (the caller then reads
+    in a thread)."""
+    catalog, topic, question = place.catalog, place.topic, place.question
+    last = topic.next_question(question.id) is None
+    if not may_read and (last or answered.due is None):
+        return None
+    score = None
+    if last:
+        done = progress_by_topic(engine=place.engine, learner_id=learner_id, catalog=catalog)
+        score = schemas.ScorePublic(correct=done[topic.id].correct, total=done[topic.id].total)
+    besides = (topic.id, question.id)
+    if answered.due is not None:  # read with the answer when it was just stored
+        due = count_due(answered.due, catalog, besides)
+    else:
+        now = utcnow()
+        due = due_count(
+            engine=place.engine, learner_id=learner_id, catalog=catalog, now=now, besides=besides
+        )
+    return Counts(score, due)
+
+
+def feedback(place: QuestionPlace, answered: Answered, known: Counts) -> schemas.Feedback:
+    """The verdict on an answer, with the worked solution, and the score after the last
+    question (never reads the database: `known` was read by counts())."""
+    catalog, topic, question = place.catalog, place.topic, place.question
     outputs = place.live.cached_outputs([question.code] if question.code else [])
     grade, explained = answered.grade, answered.explanation
     following = topic.next_question(question.id)
-    score = None
-    if following is None:
-        done = progress_by_topic(engine=engine, learner_id=learner_id, catalog=catalog)[topic.id]
-        score = schemas.ScorePublic(correct=done.correct, total=done.total)
     return schemas.Feedback(
         correct=grade.correct,
         kind=question.kind,
@@ -62,23 +103,6 @@ def feedback(place: QuestionPlace, learner_id: str, answered: Answered) -> schem
         mistakes_html=list(question.mistakes_html),
         next_url=question_url(topic, following) if following else None,
         next_topic=neighbour(catalog, topic, +1) if following is None else None,
-        score=score,
-        reviews_due=_reviews_due(place, learner_id, answered),
+        score=known.score,
+        reviews_due=known.reviews_due,
     )
-
-
-def _reviews_due(place: QuestionPlace, learner_id: str, answered: Answered) -> int:
-    """Reviews due besides this question: read with the answer when it was just stored."""
-    besides = (place.topic.id, place.question.id)
-    if answered.due is not None:
-        return count_due(answered.due, place.catalog, besides)
-    now = utcnow()
-    return due_count(
-        engine=place.engine, learner_id=learner_id, catalog=place.catalog, now=now, besides=besides
-    )
-
-
-def reads_database(place: QuestionPlace, answered: Answered) -> bool:
-    """Whether building the feedback reads the database: for the score after a topic's
-    last question, or for the reviews due when they were not read with the answer."""
-    return answered.due is None or place.topic.next_question(place.question.id) is None

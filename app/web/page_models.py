@@ -28,7 +28,7 @@ from app.web.deps import (
     SettingsDep,
     TopicDep,
 )
-from app.web.feedback import feedback, reads_database
+from app.web.feedback import counts, feedback
 
 
 def snippets_of(question: Question) -> list[Snippet]:
@@ -193,9 +193,10 @@ async def answer_feedback(
     """Grade and record an answer, then the feedback on it."""
     answered = await submit(place, learner_id, sent)
     place = await learner_variant(place, learner_id, latest=True)
-    if not reads_database(place, answered):
-        return feedback(place, learner_id, answered)  # no I/O: no thread needed
-    return await run_in_threadpool(feedback, place, learner_id, answered)
+    known = counts(place, learner_id, answered, may_read=False)  # no I/O: no thread needed
+    if known is None:
+        known = await run_in_threadpool(counts, place, learner_id, answered)
+    return feedback(place, answered, known)
 
 
 async def latest_feedback(
@@ -211,7 +212,9 @@ async def latest_feedback(
             topic=place.topic,
             question=place.question,
         )
-        return None if answered is None else feedback(place, learner_id, answered)
+        if answered is None:
+            return None
+        return feedback(place, answered, counts(place, learner_id, answered))
 
     return await run_in_threadpool(build)
 
