@@ -1,7 +1,7 @@
 """Hints: revealed one at a time when a learner asks (a POST), counted per learner and
 question until their next right answer, and stored with each attempt as `hints_seen`."""
 
-from sqlalchemy import Engine, bindparam, delete
+from sqlalchemy import Connection, Engine, bindparam, delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -23,13 +23,15 @@ _REVEALED = select(HintReveal.revealed).where(
 )
 
 
-def hints_revealed(session: Session, *, learner_id: str, topic: Topic, question: Question) -> int:
+def hints_revealed(
+    connection: Connection, *, learner_id: str, topic: Topic, question: Question
+) -> int:
     """How many hints this learner has revealed since their last right answer (a read;
     none for a question without hints)."""
     if not question.hints:
         return 0
     key = {"learner_id": learner_id, "topic_id": topic.id, "question_id": question.id}
-    revealed = session.connection().execute(_REVEALED, key).scalar()
+    revealed = connection.execute(_REVEALED, key).scalar()
     return min(revealed, len(question.hints)) if revealed else 0
 
 
@@ -37,8 +39,8 @@ def revealed_count(*, engine: Engine, learner_id: str, topic: Topic, question: Q
     """How many hints the question page shows this learner (never writes)."""
     if not question.hints:
         return 0
-    with Session(engine) as session:
-        return hints_revealed(session, learner_id=learner_id, topic=topic, question=question)
+    with engine.connect() as connection:
+        return hints_revealed(connection, learner_id=learner_id, topic=topic, question=question)
 
 
 def reveal_next_hint(*, engine: Engine, learner_id: str, topic: Topic, question: Question) -> int:

@@ -82,7 +82,9 @@ def answer_work(
                 return Recorded(*stored, new=False)
         at = utcnow()
         ensure_learner(session, learner_id)
-        hints_seen = hints_revealed(session, learner_id=learner_id, topic=topic, question=question)
+        hints_seen = hints_revealed(
+            connection, learner_id=learner_id, topic=topic, question=question
+        )
         if grade.correct and hints_seen:
             forget_hints(session, learner_id=learner_id, topic=topic, question=question)
         # The insert first: the log needs its id, and on SQLite it takes the write lock
@@ -114,7 +116,7 @@ def answer_work(
             at=at,
             attempt_id=_new_id(inserted),
         )
-        due = due_keys(session, learner_id=learner_id, now=at)
+        due = due_keys(connection, learner_id=learner_id, now=at)
         return Recorded(answer, grade, hints_seen, due=due)
 
     return work

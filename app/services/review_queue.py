@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from fsrs import State
-from sqlalchemy import Engine, bindparam
-from sqlmodel import Session, col, select
+from sqlalchemy import Connection, Engine, bindparam
+from sqlmodel import col, select
 
 from app.content import Catalog, Question, Topic
 from app.services.review import SCHEDULER, as_fsrs, utc
@@ -92,11 +92,11 @@ _DUE_KEYS = select(ReviewCard.topic_id, ReviewCard.question_id).where(
 )
 
 
-def due_keys(session: Session, *, learner_id: str, now: datetime) -> DueKeys:
-    """The learner's cards due at `now`, catalog or not (one small read, in the caller's
-    session: the answer's unit of work reads them after reviewing the answer's card)."""
+def due_keys(connection: Connection, *, learner_id: str, now: datetime) -> DueKeys:
+    """The learner's cards due at `now`, catalog or not (one small read, on the caller's
+    connection: the answer's unit of work reads them after reviewing the answer's card)."""
     parameters = {"learner_id": learner_id, "now": utc(now)}
-    return tuple((t, q) for t, q in session.connection().execute(_DUE_KEYS, parameters))
+    return tuple((t, q) for t, q in connection.execute(_DUE_KEYS, parameters))
 
 
 def count_due(keys: DueKeys, catalog: Catalog, besides: tuple[str, str] | None = None) -> int:
@@ -120,6 +120,6 @@ def due_count(
 ) -> int:
     """How many questions of the catalog are due for the learner at `now`, leaving out the
     (topic id, question id) `besides` when given (one small query)."""
-    with Session(engine) as session:
-        keys = due_keys(session, learner_id=learner_id, now=now)
+    with engine.connect() as connection:
+        keys = due_keys(connection, learner_id=learner_id, now=now)
     return count_due(keys, catalog, besides)

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import Depends
 from fastapi.concurrency import run_in_threadpool
-from sqlmodel import Session
 
 from app.content import Question, Snippet
 from app.services.answers import Answered, latest_answered, submit_answer
@@ -110,12 +109,12 @@ async def question_page(place: QuestionPlaceDep, learner_id: LearnerDep) -> sche
 
 
 def _question_reads(place: QuestionPlace, learner_id: str, now: datetime) -> tuple[int, int]:
-    """What a question page reads, in one session: the hints the learner revealed and
+    """What a question page reads, on one connection: the hints the learner revealed and
     the reviews due (for the navigation)."""
     topic, question = place.topic, place.question
-    with Session(place.engine) as session:
-        revealed = hints_revealed(session, learner_id=learner_id, topic=topic, question=question)
-        due = due_keys(session, learner_id=learner_id, now=now)
+    with place.engine.connect() as connection:
+        revealed = hints_revealed(connection, learner_id=learner_id, topic=topic, question=question)
+        due = due_keys(connection, learner_id=learner_id, now=now)
     return revealed, count_due(due, place.catalog)
 
 
