@@ -21,6 +21,7 @@ from bench.common import (
     WRK_DONE,
     Row,
     choice_question,
+    learners_lua,
     ratio,
     server,
     session_cookie,
@@ -31,28 +32,13 @@ from bench.common import (
 
 LEARNERS = 50
 
-# Lua: round-robin over the learners; count the 200s each wrk thread saw.
+# Lua after learners_lua(): each answer with its own Idempotency-Key; count the 200s
+# each wrk thread saw.
 _SCRIPT = """
-local learners = {%(learners)s}
-local threads = {}
-local counter = 0
-local tid = 0
 acked = 0
-setup = function(thread)
-  table.insert(threads, thread)
-  thread:set("tid", #threads)
-end
-init = function(args)
-  tid = wrk.thread:get("tid")
-end
 request = function()
-  counter = counter + 1
-  local l = learners[(counter %% #learners) + 1]
-  local headers = {}
-  headers["Cookie"] = l[1]
-  headers["X-CSRF-Token"] = l[2]
-  headers["Content-Type"] = "application/json"
-  headers["Idempotency-Key"] = "bench-" .. tid .. "-" .. counter
+  local headers, n = learner_headers()
+  headers["Idempotency-Key"] = "bench-" .. tid .. "-" .. n
   return wrk.format("POST", nil, headers, '{"choice": "%(option)s"}')
 end
 response = function(status, headers, body)
@@ -79,9 +65,8 @@ def measure(seconds: float, data_dir: Path | None = None, quiz_dir: Path = QUIZZ
         url = found.url
         target = choice_question(url)
         sessions = [session_cookie(url) for _ in range(LEARNERS)]
-        learners = ",".join(f'{{"{cookie}", "{token}"}}' for cookie, token in sessions)
         done = WRK_DONE.replace("\nend\n", _DONE_ACKED + "end\n", 1)
-        script = _SCRIPT % {"learners": learners, "done": done, "option": target.option}
+        script = learners_lua(sessions) + _SCRIPT % {"done": done, "option": target.option}
         before = wrk(url + BARE, seconds=seconds)
         floor = wrk(
             url + f"{ANSWER_FLOOR_PREFIX}{target.question}/answer", seconds=seconds, script=script

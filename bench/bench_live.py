@@ -27,6 +27,7 @@ from bench.common import (
     WRK_DONE,
     Row,
     choice_question,
+    learners_lua,
     print_table,
     server,
     session_cookie,
@@ -71,32 +72,16 @@ def warm_http(client: Client, runs: int) -> list[float]:
     return times
 
 
-# Lua: round-robin over the learners, each run's code unique (a comment with the wrk
-# thread and a counter) so that none is served from the authored-output cache; count the
-# runs that came back "ok" and those that did not.
+# Lua after learners_lua(): each run's code unique (a comment with the wrk thread and a
+# counter) so that none is served from the authored-output cache; count the runs that
+# came back "ok" and those that did not.
 _SCRIPT = """
-local learners = {%(learners)s}
 local prefix = [==[%(prefix)s]==]
-local threads = {}
-local counter = 0
-local tid = 0
 ok = 0
 refused = 0
-setup = function(thread)
-  table.insert(threads, thread)
-  thread:set("tid", #threads)
-end
-init = function(args)
-  tid = wrk.thread:get("tid")
-end
 request = function()
-  counter = counter + 1
-  local l = learners[(counter %% #learners) + 1]
-  local headers = {}
-  headers["Cookie"] = l[1]
-  headers["X-CSRF-Token"] = l[2]
-  headers["Content-Type"] = "application/json"
-  return wrk.format("POST", nil, headers, prefix .. "# wrk " .. tid .. " run " .. counter .. '"}')
+  local headers, n = learner_headers()
+  return wrk.format("POST", nil, headers, prefix .. "# wrk " .. tid .. " run " .. n .. '"}')
 end
 response = function(status, headers, body)
   if status == 200 and string.find(body, '"status":"ok"', 1, true) then
@@ -121,13 +106,10 @@ _DONE_COUNTS = """
 def sustained(url: str, clients: int, seconds: float) -> tuple[int, int, float]:
     """`wrk -t2 -c<clients>` POSTing unique runs of the seed snippet from `clients`
     learners: (runs ok, runs not ok, seconds)."""
-    learners = ",".join(
-        f'{{"{cookie}", "{token}"}}'
-        for cookie, token in (session_cookie(url) for _ in range(clients))
-    )
+    learners = learners_lua([session_cookie(url) for _ in range(clients)])
     prefix = json.dumps({"code": SEED_SNIPPET})[: -len('"}')]
     done = WRK_DONE.replace("\nend\n", _DONE_COUNTS + "end\n", 1)
-    script = _SCRIPT % {"learners": learners, "prefix": prefix, "done": done}
+    script = learners + _SCRIPT % {"prefix": prefix, "done": done}
     result = wrk(url + "/api/run", seconds=seconds, connections=clients, script=script)
     line = next(x for x in result.output.splitlines() if x.startswith("RUNS "))
     good, bad = (int(x) for x in line.split()[1:])

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -234,6 +234,39 @@ def session_cookie(url: str) -> tuple[str, str]:
         token = client.get("/api/session").json()["csrf_token"]
         cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
     return cookie, token
+
+
+# Lua for wrk: many learners' POSTs, round-robin. `learner_headers()` gives the next
+# learner's cookie, CSRF token and a JSON content type, and the request's number in its
+# wrk thread (`tid`, set per thread); `threads` lets done() add up per-thread counters.
+_LEARNERS_LUA = """
+local learners = {@LEARNERS@}
+local threads = {}
+local counter = 0
+local tid = 0
+setup = function(thread)
+  table.insert(threads, thread)
+  thread:set("tid", #threads)
+end
+init = function(args)
+  tid = wrk.thread:get("tid")
+end
+local function learner_headers()
+  counter = counter + 1
+  local l = learners[(counter % #learners) + 1]
+  local headers = {}
+  headers["Cookie"] = l[1]
+  headers["X-CSRF-Token"] = l[2]
+  headers["Content-Type"] = "application/json"
+  return headers, counter
+end
+"""
+
+
+def learners_lua(sessions: Sequence[tuple[str, str]]) -> str:
+    """The wrk Lua that round-robins over `sessions` (cookie, CSRF token): see _LEARNERS_LUA."""
+    listed = ",".join(f'{{"{cookie}", "{token}"}}' for cookie, token in sessions)
+    return _LEARNERS_LUA.replace("@LEARNERS@", listed)
 
 
 def ratio(value: float, base: float) -> float:
