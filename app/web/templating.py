@@ -87,7 +87,8 @@ async def render(
     code runs (`csrf_token` and `live`, unless `context` gives them); in development,
     with the quiz files' errors."""
     state = request.app.state
-    context = {"live": state.live.enabled, **context}  # whether run forms are shown
+    live = getattr(state, "live", None)  # set by the lifespan, before any request
+    context = {"live": live is not None and live.enabled, **context}  # run forms shown
     if state.settings.dev:
         context = {**context, "content_errors": [str(e) for e in state.content.current().errors]}
     visitor = getattr(request.state, "visitor", None)
