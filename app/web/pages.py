@@ -12,7 +12,6 @@ from app.services.hints import revealed_count
 from app.services.refusals import Refused
 from app.web import charts, views
 from app.web.deps import (
-    CsrfTokenDep,
     LiveDep,
     QuestionDep,
     QuestionPlace,
@@ -90,7 +89,6 @@ async def answer(
     request: Request,
     place: QuestionPlaceDep,
     learner_id: FormLearner,
-    csrf: CsrfTokenDep,
     fields: FilledInDep,
     idempotency_key: Annotated[str | None, Form(max_length=KEY_MAX)] = None,
     shown_at: Annotated[int | None, Form(ge=0)] = None,
@@ -100,15 +98,15 @@ async def answer(
     """Grade the submitted form, then show the feedback page (303); a second click on the
     same form is recorded once; answered from the review page, the feedback leads on to
     the next review."""
-    topic, question, live = place.topic, place.question, place.live
+    topic, question = place.topic, place.question
     try:
         given = form_answer(question, **asdict(fields))
         await submit(place, learner_id, Submission(given, idempotency_key, shown_at, variant))
     except Refused as error:
         # The same form again, as it was filled in, with what to do.
         page = await _question_again(place, learner_id)
-        context = {"page": page, "csrf_token": csrf, "live": live.enabled, "given": fields}
-        return await _refused(request, "question.html", context | {"review": review}, error)
+        context = {"page": page, "given": fields, "review": review}
+        return await _refused(request, "question.html", context, error)
     after = "?review=1" if review else ""
     return RedirectResponse(
         f"{views.question_url(topic, question)}/feedback{after}", status_code=303
@@ -137,19 +135,12 @@ async def hint(
     request: Request,
     place: QuestionPlaceDep,
     learner_id: FormLearner,
-    csrf: CsrfTokenDep,
     fields: FilledInDep,
     review: Annotated[bool, Form()] = False,
 ) -> Response:
     """Reveal the next hint without JavaScript: the question again, as it was filled in,
     with one more hint shown (still answered as a review, when it came from the review)."""
-    context = {
-        "csrf_token": csrf,
-        "live": place.live.enabled,
-        "given": fields,
-        "error": None,
-        "review": review,
-    }
+    context = {"given": fields, "error": None, "review": review}
     try:
         await reveal_hint(place, learner_id)
     except Refused as error:
@@ -165,16 +156,13 @@ async def feedback(
     page: LatestFeedbackDep,
     topic: TopicDep,
     question: QuestionDep,
-    csrf: CsrfTokenDep,
-    live: LiveDep,
     review: bool = False,
 ) -> Response:
     """Right or wrong, why, and the worked solution for the learner's latest answer; with
     `review`, it leads on to the next review rather than the next question."""
     if page is None:
         return RedirectResponse(views.question_url(topic, question), status_code=303)
-    context = {"page": page, "csrf_token": csrf, "live": live.enabled, "review": review}
-    return await render(request, "feedback.html", context)
+    return await render(request, "feedback.html", {"page": page, "review": review})
 
 
 @router.get("/progress")
@@ -219,12 +207,11 @@ async def run(
     request: Request,
     live: LiveDep,
     learner_id: FormLearner,
-    csrf: CsrfTokenDep,
     code: Annotated[str, Form(max_length=CODE_MAX)] = "",
     back: Annotated[str | None, Form(max_length=BACK_MAX)] = None,
 ) -> Response:
     """Run edited code without JavaScript: a page with the editor and the output."""
-    context: dict[str, object] = {"code": code, "back": _local_path(back), "csrf_token": csrf}
+    context: dict[str, object] = {"code": code, "back": _local_path(back)}
     try:
         result = await live.try_code(code, learner_id=learner_id)
     except Refused as error:
