@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Generic, TypeVar
 
 K = TypeVar("K")
+S = TypeVar("S")
 V = TypeVar("V")
 
 
@@ -25,4 +26,24 @@ class PerObject(Generic[K, V]):
             found = self._values[key] = make(owner)
             # Dropped when `owner` dies, before another object can get the same id().
             weakref.finalize(owner, self._values.pop, key, None)
+        return found
+
+
+class PerObjectAnd(Generic[K, S, V]):
+    """Values computed once per catalog object and a hashable `state` of what is shown
+    with it (a learner's progress in it, the outputs it shows); with `keep`, only the
+    newest `keep` states per object are kept."""
+
+    def __init__(self, keep: int | None = None) -> None:
+        self.keep = keep
+        self._per_object: PerObject[K, dict[S, V]] = PerObject()
+
+    def get(self, owner: K, state: S, make: Callable[[], V]) -> V:
+        """The value for `owner` in `state`, made by `make()` the first time."""
+        built = self._per_object.get(owner, lambda _: {})
+        found = built.get(state)
+        if found is None:
+            found = built[state] = make()
+            if self.keep is not None and len(built) > self.keep:
+                built.pop(next(iter(built)))
         return found

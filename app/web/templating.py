@@ -18,7 +18,7 @@ from app.services.review_queue import due_count
 from app.store.models import utcnow
 from app.web.csrf import csrf_token
 from app.web.identity import Visitor
-from app.web.per_object import PerObject
+from app.web.per_object import PerObjectAnd
 from app.web.schemas import LessonPart
 
 log = logging.getLogger("torchquiz.web")
@@ -26,20 +26,18 @@ log = logging.getLogger("torchquiz.web")
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 templates.env.globals["version"] = __version__
 
-_RENDERED: PerObject[object, dict[str, Markup]] = PerObject()
+_RENDERED: PerObjectAnd[object, str, Markup] = PerObjectAnd()
 
 
 def once(name: str, item: object) -> Markup:
     """Partial `name` rendered with `item` once per item and shared by every page that
     shows it. `item` must be frozen (a page model built once per catalog object) and the
     partial must use nothing else. Where templates may change (development), every time."""
-    if templates.env.auto_reload:
+
+    def rendered() -> Markup:
         return Markup(templates.get_template(name).render(item=item))
-    rendered = _RENDERED.get(item, lambda _: {})
-    html = rendered.get(name)
-    if html is None:
-        html = rendered[name] = Markup(templates.get_template(name).render(item=item))
-    return html
+
+    return rendered() if templates.env.auto_reload else _RENDERED.get(item, name, rendered)
 
 
 templates.env.globals["once"] = once

@@ -22,7 +22,7 @@ from app.services.progress import TopicProgress, attempts_of, progress_by_topic
 from app.services.review_queue import Schedule, ScheduledQuestion, due_count, schedule_of
 from app.store.models import utcnow
 from app.web import schemas
-from app.web.per_object import PerObject
+from app.web.per_object import PerObjectAnd
 
 
 def topic_url(topic: Topic) -> str:
@@ -50,16 +50,12 @@ def _progress(progress: TopicProgress) -> schemas.ProgressPublic:
 def _summary(catalog: Catalog, topic: Topic, progress: TopicProgress) -> schemas.TopicSummary:
     # Built once per topic and progress (frozen, so shared by every learner who has it):
     # a page then renders each card once too (app.web.templating.once).
-    built = _SUMMARIES.get(topic, lambda _: {})
-    key = (progress.answered, progress.correct)
-    found = built.get(key)
-    if found is None:
-        found = built[key] = _built_summary(catalog, topic, progress)
-    return found
+    state = (progress.answered, progress.correct)
+    return _SUMMARIES.get(topic, state, lambda: _built_summary(catalog, topic, progress))
 
 
 # At most (questions + 1)(questions + 2) / 2 progress states per topic.
-_SUMMARIES: PerObject[Topic, dict[tuple[int, int], schemas.TopicSummary]] = PerObject()
+_SUMMARIES: PerObjectAnd[Topic, tuple[int, int], schemas.TopicSummary] = PerObjectAnd()
 
 
 def _built_summary(catalog: Catalog, topic: Topic, progress: TopicProgress) -> schemas.TopicSummary:
@@ -107,38 +103,32 @@ def snippet_public(snippet: Snippet, outputs: Outputs) -> schemas.SnippetPublic:
 def _lesson(topic: Topic, outputs: Outputs) -> list[schemas.LessonPart]:
     """The lesson as learners see it (built once per topic and outputs shown)."""
     shown = tuple(outputs.get(snippet.id) for snippet in topic.lesson_snippets)
-    built = _LESSONS.get(topic, lambda _: {})
-    found = built.get(shown)
-    if found is None:
-        found = built[shown] = [
+    return _LESSONS.get(
+        topic,
+        shown,
+        lambda: [
             schemas.LessonPart(snippet=snippet_public(part, outputs))
             if isinstance(part, Snippet)
             else schemas.LessonPart(html=part)
             for part in topic.lesson_parts
-        ]
-        if len(built) > 8:  # outputs shown change only while the warm-up runs
-            built.pop(next(iter(built)))
-    return found
+        ],
+    )
 
 
-_LESSONS: PerObject[Topic, dict[tuple[RunSummary | None, ...], list[schemas.LessonPart]]] = (
-    PerObject()
+# Outputs shown change only while the warm-up runs.
+_LESSONS: PerObjectAnd[Topic, tuple[RunSummary | None, ...], list[schemas.LessonPart]] = (
+    PerObjectAnd(keep=8)
 )
 
 
 def question_public(topic: Topic, question: Question, outputs: Outputs) -> schemas.QuestionPublic:
     """The question as learners see it (built once per question and output shown)."""
     shown = outputs.get(question.code.id) if question.code else None
-    built = _QUESTIONS.get(question, lambda _: {})
-    found = built.get(shown)
-    if found is None:
-        found = built[shown] = _question_public(topic, question, outputs)
-        if len(built) > 8:  # a variant's question is new each time: nothing piles up
-            built.pop(next(iter(built)))
-    return found
+    return _QUESTIONS.get(question, shown, lambda: _question_public(topic, question, outputs))
 
 
-_QUESTIONS: PerObject[Question, dict[RunSummary | None, schemas.QuestionPublic]] = PerObject()
+# A variant's question is new each time: nothing piles up.
+_QUESTIONS: PerObjectAnd[Question, RunSummary | None, schemas.QuestionPublic] = PerObjectAnd(keep=8)
 
 
 def _question_public(topic: Topic, question: Question, outputs: Outputs) -> schemas.QuestionPublic:
