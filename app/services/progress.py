@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import CursorResult, Engine, bindparam, func, insert
+from sqlalchemy import Connection, CursorResult, Engine, bindparam, func, insert
 from sqlmodel import Session, col, select
 
 from app.content import Catalog, Question, Topic
@@ -77,7 +77,7 @@ def answer_work(
     def work(session: Session) -> Recorded:
         connection = session.connection()
         if idempotency_key is not None:
-            stored = _by_key(session, learner_id, idempotency_key)
+            stored = _by_key(connection, learner_id, idempotency_key)
             if stored is not None:
                 return Recorded(*stored, new=False)
         at = utcnow()
@@ -138,10 +138,10 @@ _ATTEMPT_BY_KEY = select(Attempt.answer, Attempt.correct, Attempt.detail, Attemp
 
 
 def _by_key(
-    session: Session, learner_id: str, idempotency_key: str
+    connection: Connection, learner_id: str, idempotency_key: str
 ) -> tuple[Answer, Grade, int | None] | None:
     parameters = {"learner_id": learner_id, "key": idempotency_key}
-    found = session.connection().execute(_ATTEMPT_BY_KEY, parameters).first()
+    found = connection.execute(_ATTEMPT_BY_KEY, parameters).first()
     if found is None:
         return None
     answer, correct, detail, hints_seen = found
@@ -152,8 +152,8 @@ def attempt_by_key(
     *, engine: Engine, learner_id: str, idempotency_key: str
 ) -> tuple[Answer, Grade, int | None] | None:
     """The answer this learner already submitted with this idempotency key, as graded."""
-    with session_scope(engine) as session:
-        return _by_key(session, learner_id, idempotency_key)
+    with engine.connect() as connection:
+        return _by_key(connection, learner_id, idempotency_key)
 
 
 def latest_answer(
