@@ -17,9 +17,9 @@ from app.web.deps import CsrfTokenDep, QuestionPlaceDep
 from app.web.schemas import KEY_MAX, AnswerBody
 
 BARE_PATH = "/bench/bare"
-# Inside the product: its middleware (session cookie, access log, body limit) and the
-# visitor and CSRF dependencies every page has, then a constant page. What no page can
-# beat without leaving that stack: the floor under the page figures.
+# Inside the product: its middleware (session cookie, access log, body limit), the
+# visitor and its CSRF token (every page resolves both), then a constant page. What no
+# page can beat without leaving that stack: the floor under the page figures.
 FLOOR_PATH = "/bench/floor"
 FLOOR_HTML = "<!doctype html><title>floor</title><p>constant</p>"
 # The same for answers: POST .../answer's middleware, dependencies and body (the question's
