@@ -6,15 +6,25 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum
 # The front end's build tools (Node.js + npm), only to rebuild or verify static/editor.js.
 NODE_DEPS := frontend/node_modules/.installed
 
-.PHONY: run test lint check bench image-smoke assets clean
+# The suite inside a PID namespace (the hostile battery's safety net), on every core.
+PYTEST := $(BIN)/python tests/run_in_pidns.py
+
+.PHONY: run test test-fast lint check bench image-smoke assets clean
 
 run: $(STAMP)  ## set up, then serve on http://127.0.0.1:8000
 	./scripts/system-deps.sh
 	$(BIN)/torchquiz serve
 
+# Two tiers: everything in parallel (a module's tests stay on one worker, sharing its
+# sandbox or server), then the timing-sensitive `serial` tests alone; coverage of both.
 test: $(STAMP) $(NODE_DEPS) lint check  ## set up, then lint, check the quizzes and run every test
 	./scripts/system-deps.sh test
-	url=$$(./scripts/test-postgres.sh) && TORCHQUIZ_TEST_POSTGRES=$$url $(BIN)/python tests/run_in_pidns.py --cov --cov-report=term
+	url=$$(./scripts/test-postgres.sh) && export TORCHQUIZ_TEST_POSTGRES=$$url && \
+	  $(PYTEST) -n auto --dist loadscope -m "not serial" --cov --cov-report= --cov-fail-under=0 && \
+	  $(PYTEST) -m serial --cov --cov-append --cov-report=term
+
+test-fast: $(STAMP)  ## the edit loop: unit and in-process tests (no sandbox, server, browser, PostgreSQL)
+	$(BIN)/python -m pytest -n auto -q -m "not slow and not serial"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -22,8 +22,9 @@ CHROMIUM_FLAGS = [
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
+    """One Chromium for the run (per xdist worker); each test opens its own context."""
     if not CHROMIUM.exists():
         pytest.fail("Chromium is missing: apt-get install -y chromium (the test command does this)")
     with sync_playwright() as playwright:
@@ -34,9 +35,12 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[LiveServer]:
-    with live_server(tmp_path / "data", COURSE_QUIZZES) as running:
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One server on the whole course for the run (per xdist worker): its start-up runs every
+    authored snippet once. Tests share it as different learners (a fresh browser context
+    each), so none may depend on another's answers."""
+    with live_server(tmp_path_factory.mktemp("course") / "data", COURSE_QUIZZES) as running:
         yield running
 
 

@@ -1,28 +1,20 @@
 """A learner answers a multi, a predict and a code question by clicking and typing."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.editing import set_editor_text
-from tests.helpers import FIXTURE_QUIZZES
-from tests.live_server import LiveServer, live_server
+from tests.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def fixture_server(tmp_path: Path) -> Iterator[LiveServer]:
-    with live_server(tmp_path / "data", FIXTURE_QUIZZES) as running:
-        yield running
-
-
 def test_answer_every_kind_in_the_browser(
-    page: Page, fixture_server: LiveServer, artifacts: Path
+    page: Page, quiz_server: LiveServer, artifacts: Path
 ) -> None:
-    base = fixture_server.url + "/topics/kinds/questions"
+    base = quiz_server.url + "/topics/kinds/questions"
 
     page.goto(base + "/even-shapes")
     page.get_by_label("torch.zeros(2, 3)").check()

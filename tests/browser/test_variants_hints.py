@@ -2,31 +2,23 @@
 seeing different variants and each graded on theirs, and the diff of a wrong code answer."""
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.editing import set_editor_text
-from tests.helpers import FIXTURE_QUIZZES
-from tests.live_server import LiveServer, live_server
+from tests.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def fixture_server(tmp_path: Path) -> Iterator[LiveServer]:
-    with live_server(tmp_path / "data", FIXTURE_QUIZZES) as running:
-        yield running
-
-
 def test_hints_one_at_a_time_without_javascript(
-    browser: Browser, fixture_server: LiveServer, artifacts: Path
+    browser: Browser, quiz_server: LiveServer, artifacts: Path
 ) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(fixture_server.url + "/topics/kinds/questions/even-shapes")
+    page.goto(quiz_server.url + "/topics/kinds/questions/even-shapes")
     expect(page.locator(".hint")).to_have_count(0)
     page.get_by_label("torch.zeros(6)").check()
     page.get_by_role("button", name="Show a hint (1 of 2)").click()
@@ -50,9 +42,9 @@ def _sizes(page: Page) -> tuple[int, int]:
 
 
 def test_two_learners_see_different_variants_each_graded_on_theirs(
-    browser: Browser, fixture_server: LiveServer
+    browser: Browser, quiz_server: LiveServer
 ) -> None:
-    url = fixture_server.url + "/topics/kinds/questions/variant-sum"
+    url = quiz_server.url + "/topics/kinds/questions/variant-sum"
     seen: list[tuple[int, int]] = []
     for _ in range(6):  # each context is a learner of its own
         context = browser.new_context()
@@ -72,8 +64,8 @@ def test_two_learners_see_different_variants_each_graded_on_theirs(
     assert len(set(seen)) == 2, seen
 
 
-def test_wrong_code_names_the_first_differing_value(page: Page, fixture_server: LiveServer) -> None:
-    page.goto(fixture_server.url + "/topics/kinds/questions/scale-rows")
+def test_wrong_code_names_the_first_differing_value(page: Page, quiz_server: LiveServer) -> None:
+    page.goto(quiz_server.url + "/topics/kinds/questions/scale-rows")
     starter = page.locator("textarea[name=code]").input_value()
     set_editor_text(page, page, starter.replace("w = x", "w = x.T"))
     page.get_by_role("button", name="Submit").click()
