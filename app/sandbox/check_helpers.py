@@ -18,9 +18,11 @@ from typing import Any
 
 import torch
 from torch.overrides import TorchFunctionMode
+from torch.utils._python_dispatch import TorchDispatchMode
 
 Show = Callable[[str, object], None]
 ForwardCall = tuple[int | None, bool]  # (rows of the first tensor argument, grad mode on)
+Op = tuple[str, tuple[int, ...]]  # (ATen operation, shape of its result)
 
 MESSAGE_CHARS = 160
 
@@ -48,6 +50,34 @@ def count_torch_calls(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tupl
     with mode:
         result = fn(*args, **kwargs)
     return result, mode.calls
+
+
+class _RecordOps(TorchDispatchMode):  # type: ignore[no-untyped-call]  # torch's own hook
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.ops: list[Op] = []
+
+    def __torch_dispatch__(
+        self,
+        func: Any,
+        types: Any,
+        args: tuple[Any, ...] = (),
+        kwargs: dict[str, Any] | None = None,
+    ) -> Any:
+        result = func(*args, **(kwargs or {}))
+        shape = tuple(result.shape) if isinstance(result, torch.Tensor) else ()
+        self.ops.append((str(func), tuple(int(n) for n in shape)))
+        return result
+
+
+def record_ops(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, list[Op]]:
+    """Call fn(*args, **kwargs); return its result and the ATen operations it ran, each as
+    (name, result shape), such as ("aten.mm.default", (5, 3)). Unlike count_torch_calls,
+    this also sees what autograd runs during backward (a custom Function's backward too)."""
+    mode = _RecordOps()
+    with mode:
+        result = fn(*args, **kwargs)
+    return result, mode.ops
 
 
 @contextmanager
@@ -169,6 +199,7 @@ def make_helpers(show: Show) -> dict[str, object]:
         "show_float": show_float,
         "try_call": try_call,
         "count_torch_calls": count_torch_calls,
+        "record_ops": record_ops,
         "watch_forward": watch_forward,
         "param_snapshot": param_snapshot,
         "unchanged_params": unchanged_params,

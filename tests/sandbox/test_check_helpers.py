@@ -98,6 +98,23 @@ def test_count_torch_calls_tells_a_python_loop(runner: Runner) -> None:
     assert runner.run(code, check=check).check_output == "True True True\n"
 
 
+def test_record_ops_sees_the_backward_of_a_custom_function(runner: Runner) -> None:
+    code = (
+        "import torch\n"
+        "class Scale(torch.autograd.Function):\n"
+        "    @staticmethod\n    def forward(ctx, x, w):\n        ctx.save_for_backward(x, w)\n"
+        "        return x @ w\n"
+        "    @staticmethod\n    def backward(ctx, g):\n        x, w = ctx.saved_tensors\n"
+        "        return g @ w.T, x.T @ g\n"
+    )
+    check = (
+        "import torch\nx = torch.randn(5, 3)\nw = torch.randn(3, 2, requires_grad=True)\n"
+        "out = Scale.apply(x, w).sum()\n_, ops = record_ops(out.backward)\n"
+        "print([shape for name, shape in ops if name == 'aten.mm.default'])\n"
+    )
+    assert runner.run(code, check=check).check_output == "[(5, 3), (3, 2)]\n"
+
+
 def test_watch_forward_records_rows_and_grad_mode(runner: Runner) -> None:
     code = (
         "import torch\nmodel = torch.nn.Linear(3, 1)\n"
