@@ -30,6 +30,7 @@ from sys import setprofile, setrecursionlimit, settrace
 from typing import Any, TextIO
 
 from . import outcome
+from .check_helpers import make_helpers
 from .show import make_show
 
 CHECK = "<check>"
@@ -173,8 +174,10 @@ def run_check(
     except BaseException as exc:  # noqa: B036 - e.g. out of memory: no verdict then
         return limit_code(exc) or outcome.EXIT_ERROR
     sys.stdout, sys.stderr = channel, quiet
-    # The check's helper, put back after the learner's code: a `show` of theirs is not it.
-    namespace["show"] = make_show(channel)
+    # The check's helpers, put back after the learner's code: a `show` of theirs is not it.
+    show = make_show(channel)
+    namespace["show"] = show
+    namespace.update(make_helpers(show))
     setattr(sys, "__stdout__", channel)  # noqa: B010
     setattr(sys, "__stderr__", quiet)  # noqa: B010
     status = outcome.EXIT_CHECKED

@@ -9,6 +9,7 @@ from app.content.schema import (
     TopicSpec,
     WrongAnswerSpec,
 )
+from app.sandbox.check_helpers import make_helpers
 from tests.helpers import TESTS_DIR
 
 AUTHORING = (TESTS_DIR.parent / "AUTHORING.md").read_text()
@@ -31,3 +32,9 @@ def test_every_key_is_documented() -> None:
     # The keys of issue 13 each have a YAML example and a section.
     for key in ("hints", "params"):
         assert f"    {key}:" in AUTHORING and f"`{key}`" in AUTHORING
+
+
+def test_every_check_helper_is_documented() -> None:
+    helpers = make_helpers(lambda name, value: None)
+    undocumented = sorted(name for name in helpers if f"`{name}(" not in AUTHORING)
+    assert undocumented == []
