@@ -61,8 +61,9 @@ class Learners:
         self.loop.close()
 
 
+# Named `live` like the other fixtures that start a sandbox, which the suite's tiers mark slow.
 @pytest.fixture(scope="module")
-def learners() -> Iterator[Learners]:
+def live() -> Iterator[Learners]:
     running = Learners()
     yield running
     running.close()
@@ -75,16 +76,16 @@ def test_the_course_has_code_questions() -> None:
 
 @pytest.mark.parametrize(("topic_id", "question_id"), CODE_QUESTIONS)
 def test_solution_right_starter_and_wrong_answers_wrong(
-    learners: Learners, topic_id: str, question_id: str
+    live: Learners, topic_id: str, question_id: str
 ) -> None:
-    question = learners.question(topic_id, question_id)
-    solution = learners.grade(question, question.solution.code)
+    question = live.question(topic_id, question_id)
+    solution = live.grade(question, question.solution.code)
     assert solution.correct, solution.observed
-    starter = learners.grade(question, question.starter)
+    starter = live.grade(question, question.starter)
     assert not starter.correct, "the unchanged starter is graded right"
     passing = [
         index
         for index, wrong in enumerate(question.wrong)
-        if learners.grade(question, wrong.code).correct
+        if live.grade(question, wrong.code).correct
     ]
     assert passing == [], f"wrong answers graded right: {passing}"
