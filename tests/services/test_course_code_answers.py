@@ -4,7 +4,8 @@ is right, and its unchanged starter and every one of its `wrong` answers are wro
 `torchquiz check` proves the same with its own runs; this goes through `grade()`, the
 service the answer route calls, with the real sandbox (one for the module), so a check
 that only fails on the learner's path (a cached reference, a variant, the comparison)
-is caught too. A question with `params` is graded as the variant of seed 1."""
+is caught too. A question with `params` is graded as the variant of seed 1. Correct
+answers other than the solution (tests/services/course_alternatives.py) must be right too."""
 
 import asyncio
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from app.services.live_code import LiveCode
 from app.services.rate_limit import RateLimiter
 from app.services.variants import CHECK_SEEDS, variant_of
 from tests.helpers import COURSE_QUIZZES
+from tests.services.course_alternatives import RIGHT
 
 COURSE: Catalog = load_catalog(COURSE_QUIZZES)
 CODE_QUESTIONS = [
@@ -89,3 +91,19 @@ def test_solution_right_starter_and_wrong_answers_wrong(
         if live.grade(question, wrong.code).correct
     ]
     assert passing == [], f"wrong answers graded right: {passing}"
+
+
+@pytest.mark.parametrize(
+    ("topic_id", "question_id", "code"),
+    [
+        pytest.param(t, q, code, id=f"{t}-{q}-{name}")
+        for (t, q), answers in RIGHT.items()
+        for name, code in answers
+    ],
+)
+def test_correct_alternatives_are_right(
+    live: Learners, topic_id: str, question_id: str, code: str
+) -> None:
+    question = live.question(topic_id, question_id)
+    verdict = live.grade(question, code)
+    assert verdict.correct, verdict.difference or verdict.reason
