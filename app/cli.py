@@ -20,7 +20,7 @@ from app.content.schema import json_schema
 from app.logs import configure_logging
 from app.sandbox import Sandbox, launcher, privileges
 from app.sandbox.launcher import PrivilegeError, seal_scratch_dirs
-from app.services.verify import verify_catalog
+from app.services.verify import content_warnings, verify_catalog
 from app.store.backup import BackupError, backup_sqlite
 from app.store.migrations import prepare_database
 
@@ -115,8 +115,14 @@ def check(
         errors.extend(asyncio.run(_run_everything(Catalog.build(topics, []), settings)))
     for error in sorted(errors):
         typer.echo(str(error), err=True)
+    # Warnings are printed, never fatal: the exit code only counts problems.
+    warnings = content_warnings(topics)
+    for warning in warnings:
+        typer.echo(str(warning), err=True)
     ran = " (snippets run)" if run else " (snippets not run)"
-    summary = f"{len(topics)} topic(s) checked{ran}, {len(errors)} problem(s)"
+    summary = (
+        f"{len(topics)} topic(s) checked{ran}, {len(errors)} problem(s), {len(warnings)} warning(s)"
+    )
     typer.echo(summary, err=bool(errors))
     if errors:
         raise typer.Exit(code=1)

@@ -2,7 +2,7 @@
 exercise that PyTorch disagrees with is an error at its line in the file."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import assert_never
 
@@ -22,6 +22,9 @@ from app.services.compare import same_output
 from app.services.variants import CHECK_SEEDS, EXTRACT, VariantFailed, values_of
 
 Progress = Callable[[int, int], None]  # (done, total)
+# A code question should prove, with its `wrong` answers, that its check tells apart the
+# mistakes learners make; fewer than this many is a warning (it does not fail the check).
+MIN_WRONG_ANSWERS = 2
 Runner = Callable[[str, str | None], Awaitable[RunResult]]
 SeededRunner = Callable[[str, str, int], Awaitable[RunResult]]  # code, check, seed
 
@@ -138,6 +141,26 @@ async def _verify_exercise(topic: Topic, question: CodeQuestion, run: Runner) ->
                 )
             )
     return errors
+
+
+def content_warnings(topics: Iterable[Topic]) -> list[ContentError]:
+    """What is allowed but weak in `topics`, in file order: code questions with fewer than
+    MIN_WRONG_ANSWERS `wrong` answers. Needs no sandbox."""
+    warnings = []
+    for topic in topics:
+        for question in topic.questions:
+            if isinstance(question, CodeQuestion) and len(question.wrong) < MIN_WRONG_ANSWERS:
+                count = len(question.wrong)
+                warnings.append(
+                    _error(
+                        topic,
+                        question.at("id")[0],
+                        f"warning: question `{question.id}` has {count} `wrong` answer(s); add at "
+                        f"least {MIN_WRONG_ANSWERS}, each a plausible mistake with its "
+                        "misconception, so that the check is proved to reject them",
+                    )
+                )
+    return sorted(warnings)
 
 
 async def verify_catalog(

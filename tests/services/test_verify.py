@@ -54,3 +54,23 @@ def test_check_without_running(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["check", "--no-run", str(BROKEN / "runtime")])
     assert result.exit_code == 0, result.output
     assert "(snippets not run)" in result.output
+
+
+def test_a_code_question_with_fewer_than_two_wrong_answers_is_a_warning() -> None:
+    # kinds.yaml: make-sgd has 2 wrong answers, scale-rows and variant-scale 1 each.
+    kinds = FIXTURE_QUIZZES / "kinds.yaml"
+    result = runner.invoke(cli, ["check", "--no-run", str(kinds)])
+    assert result.exit_code == 0, result.output  # a warning never fails the check
+    warnings = [line for line in result.output.splitlines() if ": warning: " in line]
+    assert [w.split("`")[1] for w in warnings] == ["scale-rows", "variant-scale"]
+    assert warnings[0].startswith(f"{kinds}:83:1: warning: question `scale-rows` has 1 `wrong`")
+    assert "0 problem(s), 2 warning(s)" in result.output
+
+
+def test_warnings_come_with_the_problems_without_changing_their_exit_code() -> None:
+    # A file with problems still fails, and its code questions are still warned about.
+    result = runner.invoke(
+        cli, ["check", "--no-run", str(FIXTURE_QUIZZES), str(BROKEN / "structure")]
+    )
+    assert result.exit_code == 1
+    assert ": warning: question `scale-rows`" in result.output
