@@ -36,7 +36,6 @@ class JobContext:
     uid_drop: bool
     cap_drop: bool
     hidden_prefixes: tuple[str, ...]
-    scheduling: scheduling.Scheduling  # the zygote's, which every job must start with
 
 
 @dataclass
@@ -223,7 +222,7 @@ def run_job(ctx: JobContext, req: JobRequest) -> NoReturn:
         if handed is None:
             raise handoff.HandOffError("the run never arrived")
         harness.seed_everything(handed.seed)
-        scheduling.check_unchanged(ctx.scheduling)
+        scheduling.check_same_as(ctx.zygote_pid)
     except BaseException as exc:  # noqa: B036 - never run user code half-confined
         _setup_failed(exc)
     _execute(ctx, handed.code, handed.check, out, err)
@@ -250,7 +249,7 @@ def run_spare(ctx: JobContext, req: SpareRequest) -> NoReturn:
         if handed.seed != 0:
             harness.seed_everything(handed.seed)
         # It waited, maybe long, beside other learners' runs: it must not start slowed.
-        scheduling.check_unchanged(ctx.scheduling)
+        scheduling.check_same_as(ctx.zygote_pid)
     except BaseException as exc:  # noqa: B036 - never run user code half-confined
         _setup_failed(exc)
     _execute(ctx, handed.code, handed.check, out, err)

@@ -1,12 +1,13 @@
 """A job's scheduling state: nice value, policy, CPU affinity and I/O priority.
 
-The zygote records its own once; every job checks, before it takes code, that it still
-has exactly that. Seccomp keeps jobs from changing any process's scheduling but their
-own (seccomp_filter.py); this check is the second line: a spare that waited while
-something changed it (the host, or a hole in the filter) refuses the run rather than
-hand the next learner a CPU starved by the previous one.
+Every job checks, before it takes code, that it has exactly the zygote's, as the zygote
+has it now (an administrator may renice the whole server; jobs cannot change the
+zygote's). Seccomp keeps jobs from changing any process's scheduling but their own
+(seccomp_filter.py); this check is the second line: a spare that waited while something
+changed it (a hole in the filter, another process of its uid) refuses the run rather
+than hand the next learner a CPU starved by the previous one.
 
-Runs in: the zygote (recording) and the job (checking).
+Runs in: the job.
 """
 
 from __future__ import annotations
@@ -31,23 +32,24 @@ class Scheduling:
     ioprio: int | None  # None where this architecture's call number is unknown here
 
 
-def _ioprio() -> int | None:
+def _ioprio(pid: int) -> int | None:
     if _IOPRIO_GET is None:
         return None
-    value = int(_libc.syscall(_IOPRIO_GET, _IOPRIO_WHO_PROCESS, 0))
+    value = int(_libc.syscall(_IOPRIO_GET, _IOPRIO_WHO_PROCESS, pid))
     if value < 0:
         err = ctypes.get_errno()
         raise OSError(err, f"ioprio_get: {os.strerror(err)}")
     return value
 
 
-def current() -> Scheduling:
-    """This process's scheduling state."""
+def of(pid: int) -> Scheduling:
+    """The scheduling state of process `pid` (0: this one). Reading another process's
+    needs no privilege; only changing it is refused to jobs."""
     return Scheduling(
-        nice=os.getpriority(os.PRIO_PROCESS, 0),
-        policy=os.sched_getscheduler(0),
-        affinity=frozenset(os.sched_getaffinity(0)),
-        ioprio=_ioprio(),
+        nice=os.getpriority(os.PRIO_PROCESS, pid),
+        policy=os.sched_getscheduler(pid),
+        affinity=frozenset(os.sched_getaffinity(pid)),
+        ioprio=_ioprio(pid),
     )
 
 
@@ -55,9 +57,10 @@ class SchedulingChanged(RuntimeError):
     """A job does not have the scheduling every job starts with."""
 
 
-def check_unchanged(expected: Scheduling) -> None:
-    """Raise SchedulingChanged, naming what differs, unless this process has `expected`."""
-    now = current()
+def check_same_as(pid: int) -> None:
+    """Raise SchedulingChanged, naming what differs, unless this process has the
+    scheduling state process `pid` has (its zygote)."""
+    expected, now = of(pid), of(0)
     if now != expected:
         changed = [
             f"{name} {getattr(now, name)!r} (expected {getattr(expected, name)!r})"

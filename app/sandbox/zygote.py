@@ -23,7 +23,7 @@ from typing import Any, NoReturn
 
 from app.paths import APP_DIR
 
-from . import handoff, jobdir, landlock, privileges, protocol, scheduling
+from . import handoff, jobdir, landlock, privileges, protocol
 from .job import JobContext, JobRequest, run_job
 from .limits import Layers, Limits
 from .probe import probe
@@ -259,7 +259,6 @@ def prepare(limits: Limits, layers: Layers, app_dir: str) -> tuple[JobContext, d
         uid_drop=found.uid_drop,
         cap_drop=found.cap_drop,
         hidden_prefixes=hidden,
-        scheduling=scheduling.current(),
     )
     # Objects that exist now are never collected; children then do not touch (copy)
     # the pages that hold them when the collector runs.
