@@ -59,6 +59,8 @@ def _env(layers: Layers, jobs: Path) -> dict[str, str]:
         "TORCHQUIZ_RUN_WORKERS": str(TEST_LIMITS.workers),
         "TORCHQUIZ_RUN_QUEUE": str(TEST_LIMITS.queue),
         "TORCHQUIZ_RUN_RATE_PER_MIN": "0",
+        # Each case runs beside a benign run, both anonymous: both must be in flight.
+        "TORCHQUIZ_RUN_ANONYMOUS_WORKERS": str(TEST_LIMITS.workers),
         "TORCHQUIZ_RUN_JOBS_DIR": str(jobs),
     }
 
