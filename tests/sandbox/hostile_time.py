@@ -58,12 +58,20 @@ attempt('FIOSETOWN', lambda: fcntl.ioctl(r, FIOSETOWN, struct.pack('i', me)))
 attempt('SIOCSPGRP', lambda: fcntl.ioctl(r, SIOCSPGRP, struct.pack('i', me)))
 attempt('FIOASYNC', lambda: fcntl.ioctl(r, FIOASYNC, struct.pack('i', 1)))
 attempt('O_NONBLOCK', lambda: os.set_blocking(r, False))
+# The kernel reads the command as a 32-bit int: bits above must not hide it from the rule.
+libc.syscall.restype = ctypes.c_long
+FCNTL = {'x86_64': 72, 'aarch64': 25}[os.uname().machine]
+def high_bits():
+    cmd = ctypes.c_long(fcntl.F_SETOWN | (1 << 32))
+    if libc.syscall(FCNTL, ctypes.c_long(r), cmd, ctypes.c_long(me)) == -1:
+        raise OSError(ctypes.get_errno(), 'fcntl')
+attempt('F_SETOWN_HIGH_BITS', high_bits)
 """
 )
 FOWN_DENIED = tuple(
     f"{name} denied"
     for name in ("F_SETOWN", "F_SETOWN_EX", "F_SETSIG", "O_ASYNC", "FIOSETOWN", "SIOCSPGRP")
-) + ("FIOASYNC denied", "O_NONBLOCK allowed")
+) + ("FIOASYNC denied", "O_NONBLOCK allowed", "F_SETOWN_HIGH_BITS denied")
 
 # Scheduling of anything but the caller: all processes of the job uid (the waiting spares
 # among them), or another thread. Each value set is the one already in force.
