@@ -145,7 +145,8 @@ CASES: list[HostileCase] = [
 
 @dataclass(frozen=True)
 class Sequence:
-    """Learner A runs `first`; then `later` runs `times` times and must never print
+    """Learner A runs `first` (with `answer_to`, as an answer to that code question, whose
+    hidden check runs after it); then `later` runs `times` times and must never print
     anything matching `leak` (a regex over stdout)."""
 
     name: str
@@ -153,6 +154,7 @@ class Sequence:
     later: str
     leak: str
     times: int = 1
+    answer_to: str | None = None  # "topic/question"
 
 
 # A run that scans its own address space for two patterns: the marker of A's code and
@@ -192,21 +194,20 @@ print('found', sorted(found))
 """
 
 
-def _heap_sequence() -> Sequence:
+def _heap_sequence(name: str, *, answer_to: str | None = None, times: int = 20) -> Sequence:
     code_marker = "TQCODE" + secrets.token_hex(12)
     first = (
         f"# {code_marker}\n"
         f"note = {code_marker!r} * 200\n"
         # What A prints is made at run time: it is not in A's code.
-        "import hashlib\n"
+        "import hashlib, torch\n"
         "print('TQOUT' + hashlib.sha256(note.encode()).hexdigest()[:24])\n"
+        # Right for tests/fixtures/quizzes/kinds.yaml's scale-rows, when it is answered.
+        "x = torch.arange(6.0).reshape(2, 3)\n"
+        "w = x * torch.tensor([[1.0], [2.0]])\n"
     )
     return Sequence(
-        "heap_remnants_of_previous_learner",
-        first,
-        _SCAN,
-        leak=r"TQ(?:CODE|OUT)[0-9a-f]{24}",
-        times=20,
+        name, first, _SCAN, leak=r"TQ(?:CODE|OUT)[0-9a-f]{24}", times=times, answer_to=answer_to
     )
 
 
@@ -247,7 +248,9 @@ print('B done', sid, qid)
 def sequences() -> list[Sequence]:
     """The cross-run cases, with fresh markers for each test session."""
     return [
-        _heap_sequence(),
+        _heap_sequence("heap_remnants_of_previous_learner"),
+        # An answer carries the question's hidden check to the job as well.
+        _heap_sequence("heap_remnants_of_an_answer", answer_to="kinds/scale-rows", times=5),
         Sequence("sysv_cross_learner", _SHM_WRITE, _SHM_READ, leak=r"TQIPC-LEARNER-A"),
     ]
 

@@ -98,6 +98,17 @@ class Battery:
     def zygote_pid(self) -> int:
         return int(self.sandbox["zygote_pid"])  # type: ignore[call-overload]
 
+    def answer(self, question: str, code: str) -> dict[str, object]:
+        """Answer the code question "topic/question" with `code`; its feedback."""
+        topic, name = question.split("/")
+        response = self.http.post(
+            f"/api/topics/{topic}/questions/{name}/answer",
+            json={"code": code},
+            headers={"X-CSRF-Token": self.token},
+        )
+        assert response.status_code == 200, response.text
+        return response.json()  # type: ignore[no-any-return]
+
     def zygote_memory(self, pattern: str) -> str:
         """What of `pattern` the zygote's memory holds, read from outside (as root)."""
         return "\n".join(find_in_memory(self.zygote_pid, pattern))
@@ -226,8 +237,11 @@ def test_nothing_reaches_a_later_run(battery: Battery, sequence: Sequence) -> No
     """Learner A's run, then later runs: none of them (nor the zygote every later spare
     is forked from) holds anything of A's code, output or IPC objects."""
     try:
-        first = battery.run(sequence.first)
-        assert first.status in ("ok", "error"), first
+        if sequence.answer_to is None:
+            first = battery.run(sequence.first)
+            assert first.status in ("ok", "error"), first
+        else:
+            assert battery.answer(sequence.answer_to, sequence.first)["correct"] is True
         assert not leaked(sequence, battery.zygote_memory(sequence.leak)), "in the zygote"
         for _ in range(sequence.times):
             later = battery.run(sequence.later)
