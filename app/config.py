@@ -78,6 +78,19 @@ class Settings(BaseSettings):
     run_rate_per_min: int = Field(
         default=30, ge=0, description="Runs per learner per minute; 0 turns the limit off."
     )
+    run_rate_per_address_per_min: int | None = Field(
+        default=None,
+        ge=0,
+        description="Anonymous runs per client address per minute, a variant page's runs "
+        "included (a fresh cookie does not reset it); default: TORCHQUIZ_RUN_RATE_PER_MIN; "
+        "0 turns it off.",
+    )
+    run_anonymous_workers: int | None = Field(
+        default=None,
+        ge=1,
+        description="Anonymous runs at once over the whole server, more wait in the queue; "
+        "default: every worker but one (at least one), so signed-in learners keep one.",
+    )
     run_allow_unprotected_files: bool = Field(
         default=False,
         description="Run code even when neither Landlock nor the uid drop hides the data "

@@ -110,6 +110,9 @@ def start_server(
         "TORCHQUIZ_QUIZ_DIR": str(quiz_dir),
         "TORCHQUIZ_RUN_RATE_PER_MIN": "0",
         "TORCHQUIZ_RUN_QUEUE": "64",
+        # Every benchmark learner is anonymous: measure the whole pool, not the share
+        # anonymous runs get beside signed-in learners.
+        "TORCHQUIZ_RUN_ANONYMOUS_WORKERS": "64",
         "PYTHONPATH": str(ROOT),
         **(env or {}),
     }

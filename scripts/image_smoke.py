@@ -151,9 +151,15 @@ class Learner:
         self.token = self.http.get("/api/session").json()["csrf_token"]
 
     def run(self, code: str) -> dict[str, Any]:
-        response = self.http.post(
-            "/api/run", json={"code": code}, headers={"X-CSRF-Token": self.token}
-        )
+        for _ in range(3):
+            response = self.http.post(
+                "/api/run", json={"code": code}, headers={"X-CSRF-Token": self.token}
+            )
+            if response.status_code != 429:
+                break
+            # Every learner here comes from this host's address: anonymous runs beyond
+            # TORCHQUIZ_RUN_RATE_PER_ADDRESS_PER_MIN wait for the window, as a person would.
+            time.sleep(float(response.headers.get("Retry-After", "60")))
         expect(response.status_code == 200, f"/api/run: {response.status_code} {response.text}")
         result: dict[str, Any] = response.json()
         return result
@@ -246,6 +252,26 @@ def battery(secret: str) -> list[Hostile]:
         Hostile("kill everything", "import os, signal\nos.kill(-1, signal.SIGKILL)\n"),
         Hostile(
             "subprocess", "import subprocess\nprint(subprocess.run(['id']).returncode)\n", ("uid=",)
+        ),
+        # Isolation in time: nothing a run makes may outlive it or reach the next one.
+        Hostile(
+            "SysV shared memory",
+            "import ctypes\nlibc = ctypes.CDLL(None)\n"
+            "if libc.shmget(0x7451B0, 1 << 20, 0o1000 | 0o666) >= 0:\n    print('created')\n"
+            "else:\n    raise PermissionError(1, 'Operation not permitted')\n",
+            ("created",),
+        ),
+        Hostile(
+            "signals through fcntl(F_SETOWN)",
+            "import fcntl, os\nr, w = os.pipe()\nfcntl.fcntl(r, fcntl.F_SETOWN, os.getpid())\n"
+            "print('armed')\n",
+            ("armed",),
+        ),
+        Hostile(
+            "renice every job",
+            "import os\nos.setpriority(os.PRIO_USER, 0, os.getpriority(os.PRIO_PROCESS, 0))\n"
+            "print('reniced')\n",
+            ("reniced",),
         ),
     ]
     for path in ESCAPES:

@@ -19,7 +19,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import NoReturn, TextIO
 
-from . import handoff, harness, jobdir, landlock, outcome, privileges, seccomp_filter
+from . import handoff, harness, jobdir, landlock, outcome, privileges, scheduling, seccomp_filter
 from .check import CHECK_FD
 from .limits import Limits
 
@@ -40,13 +40,14 @@ class JobContext:
 
 @dataclass
 class JobRequest:
-    seed: int
+    """A child forked for one run: its folder and pipes. Its code (and the hidden check
+    that runs after it, see check.py) comes from the web process on `code_fd`."""
+
     job_dir: str
-    code: str
     stdout_fd: int
     stderr_fd: int
-    check: str | None = None  # hidden code to run after `code` (see check.py)
-    check_fd: int | None = None  # the write end of its channel, with a check
+    code_fd: int  # its end of the socket the web process writes the run into
+    check_fd: int | None = None  # the write end of the check's channel, with a check
 
 
 @dataclass
@@ -56,10 +57,10 @@ class SpareRequest:
     stdout_fd: int
     stderr_fd: int
     check_fd: int  # the write end of the check channel, closed at hand-off without a check
-    code_fd: int  # its end of the socket pair the zygote hands the run over on
+    code_fd: int  # its end of the socket the run is handed over on (handoff.py)
 
 
-# Where a spare keeps, while it waits, what it needs at hand-off (besides 0-2 and the
+# Where a job keeps, until it has its run, what it needs then (besides 0-2 and the
 # check channel at CHECK_FD = 3).
 CODE_FD = 4
 RULESET_FD = 5
@@ -136,12 +137,15 @@ def _lock_down(ctx: JobContext, req: JobRequest) -> None:
     if ctx.landlock_abi is not None:
         landlock.restrict_self(ctx.landlock_abi, rules)
     # Nothing the zygote holds (its control socket above all) may reach the snippet;
-    # with a check, its channel stays, as CHECK_FD (3).
-    first_closed = 3
+    # the code socket stays as CODE_FD until the run is read, and with a check its
+    # channel as CHECK_FD. Moved up first, so that no dup2 overwrites another.
+    code = fcntl.fcntl(req.code_fd, fcntl.F_DUPFD, CODE_FD + 1)
     if req.check_fd is not None:
-        os.dup2(req.check_fd, CHECK_FD)
-        first_closed = CHECK_FD + 1
-    os.closerange(first_closed, 1 << 16)
+        os.dup2(fcntl.fcntl(req.check_fd, fcntl.F_DUPFD, CODE_FD + 1), CHECK_FD)
+    else:
+        os.closerange(CHECK_FD, CHECK_FD + 1)
+    os.dup2(code, CODE_FD)
+    os.closerange(CODE_FD + 1, 1 << 16)
     _clean_environment(req.job_dir)
 
 
@@ -172,6 +176,8 @@ def _lock_down_spare(ctx: JobContext, req: SpareRequest) -> None:
 def _take_job_dir(ctx: JobContext, handed: handoff.HandOff) -> None:
     """A spare's last step before the snippet: into its job dir, the only place Landlock
     then lets it write. The zygote has given the folder to the job uid already."""
+    if handed.job_dir is None:
+        raise handoff.HandOffError("a spare's hand-off carries its job dir")
     os.fchdir(handed.dir_fd)
     if ctx.landlock_abi is not None:
         rule = landlock.PathRule(handed.dir_fd, landlock.READ_WRITE, is_dir=True)
@@ -198,17 +204,28 @@ def _execute(ctx: JobContext, code: str, check: str | None, out: TextIO, err: Te
     os._exit(status)
 
 
+def _receive_run(*, spare: bool) -> handoff.HandOff | None:
+    # Seccomp is on already: receiving on a socket the job holds is allowed, making one
+    # is not. Closed once read: the snippet cannot read the socket, nor wait on it.
+    with socket.socket(fileno=CODE_FD) as channel:
+        return handoff.receive(channel, with_dir=spare)
+
+
 def run_job(ctx: JobContext, req: JobRequest) -> NoReturn:
-    """Entry point of a child forked for one run whose code it already has."""
+    """Entry point of a child forked for one run; its code arrives on CODE_FD."""
     try:
         out, err = _fresh_stdio(req.stdout_fd, req.stderr_fd)
         _lock_down(ctx, req)
-        harness.seed_everything(req.seed)
         if ctx.seccomp is not None:
             seccomp_filter.load_job_filter(ctx.seccomp, os.getpid())
+        handed = _receive_run(spare=False)
+        if handed is None:
+            raise handoff.HandOffError("the run never arrived")
+        harness.seed_everything(handed.seed)
+        scheduling.check_same_as(ctx.zygote_pid)
     except BaseException as exc:  # noqa: B036 - never run user code half-confined
         _setup_failed(exc)
-    _execute(ctx, req.code, req.check, out, err)
+    _execute(ctx, handed.code, handed.check, out, err)
 
 
 def run_spare(ctx: JobContext, req: SpareRequest) -> NoReturn:
@@ -223,9 +240,7 @@ def run_spare(ctx: JobContext, req: SpareRequest) -> NoReturn:
     except BaseException as exc:  # noqa: B036 - never wait half-confined
         _setup_failed(exc)
     try:
-        # Seccomp is on already: receiving on a socket it holds is allowed, making one is not.
-        with socket.socket(fileno=CODE_FD) as channel:
-            handed = handoff.receive(channel)
+        handed = _receive_run(spare=True)
         if handed is None:
             os._exit(0)  # retired before it was used
         if handed.check is None:
@@ -233,6 +248,8 @@ def run_spare(ctx: JobContext, req: SpareRequest) -> NoReturn:
         _take_job_dir(ctx, handed)
         if handed.seed != 0:
             harness.seed_everything(handed.seed)
+        # It waited, maybe long, beside other learners' runs: it must not start slowed.
+        scheduling.check_same_as(ctx.zygote_pid)
     except BaseException as exc:  # noqa: B036 - never run user code half-confined
         _setup_failed(exc)
     _execute(ctx, handed.code, handed.check, out, err)

@@ -1,11 +1,13 @@
-"""Messages between the web-side pool and the zygote, over a SOCK_SEQPACKET pair.
+"""Messages between the web-side pool and the zygote, and into a job's code socket, over
+SOCK_SEQPACKET pairs.
 
-A message is a 4-byte length, a JSON header, then an optional raw payload (the
-snippet's UTF-8, followed by the hidden check's if the header gives its length).
-Descriptors (a job's stdout/stderr pipes, and its check channel) travel with
-SCM_RIGHTS. JSON only: nothing that crosses this socket is ever unpickled.
+A message is a 4-byte length, a JSON header, then an optional raw payload: only on a
+job's code socket, the snippet's UTF-8 followed by the hidden check's if the header
+gives its length (handoff.py); the zygote's control messages have none. Descriptors (a
+job's stdout/stderr pipes, its check channel and code socket, a job dir) travel with
+SCM_RIGHTS. JSON only: nothing that crosses these sockets is ever unpickled.
 
-Runs in: both ends of the socket: the web process and the zygote.
+Runs in: the web process, the zygote and the job.
 """
 
 from __future__ import annotations

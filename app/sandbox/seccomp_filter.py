@@ -33,6 +33,26 @@ _CLONE_NAMESPACES = (
 )
 
 # Grouped by what the learner is told when one of them is refused.
+IPC_CALLS = (
+    "shmget",
+    "shmat",
+    "shmdt",
+    "shmctl",
+    "msgget",
+    "msgsnd",
+    "msgrcv",
+    "msgctl",
+    "semget",
+    "semop",
+    "semtimedop",
+    "semctl",
+    "mq_open",
+    "mq_unlink",
+    "mq_timedsend",
+    "mq_timedreceive",
+    "mq_notify",
+    "mq_getsetattr",
+)
 PROCESS_CALLS = ("execve", "execveat", "fork", "vfork", "setsid", "setpgid")
 NETWORK_CALLS = ("socket", "socketpair", "connect", "bind", "listen", "accept", "accept4")
 DENIED_CALLS = (
@@ -119,9 +139,29 @@ DENIED_CALLS = (
     "setfsgid",
     "capset",
     "setrlimit",
+    # SysV IPC and POSIX message queues: their objects belong to the IPC namespace, not
+    # to the job, so they would outlive the run (memory no limit counts) and be there
+    # for the next learner's run to read.
+    *IPC_CALLS,
 )
 # Signals may only go to the job itself (arg 0 is the target pid or tgid).
 SELF_SIGNAL_CALLS = ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
+
+# Signal-driven I/O: the kernel signals a descriptor's owner when I/O is ready, checking
+# only the uid, so an owner set to another job (every job is uid 65534) is kill() by
+# another route. Setting an owner or a signal, or turning O_ASYNC on, is refused.
+F_SETFL, F_SETOWN, F_SETSIG, F_SETOWN_EX = 4, 8, 10, 15
+FIOSETOWN, SIOCSPGRP, FIOASYNC = 0x8901, 0x8902, 0x5452
+# Scheduling calls act on whatever target they name: every process of the uid
+# (PRIO_USER, IOPRIO_WHO_USER), a process group, or any pid of that uid, the waiting
+# spares among them. Only the caller itself (target 0) may be changed.
+SELF_SCHEDULING_CALLS = (
+    "sched_setscheduler",
+    "sched_setparam",
+    "sched_setaffinity",
+    "sched_setattr",
+)
+PRIO_PROCESS, IOPRIO_WHO_PROCESS = 0, 1
 
 
 def _add(flt: sc.SyscallFilter, action: int, name: str, *args: sc.Arg) -> None:
@@ -130,6 +170,12 @@ def _add(flt: sc.SyscallFilter, action: int, name: str, *args: sc.Arg) -> None:
     except (OSError, ValueError, RuntimeError):
         # A call this architecture (or this libseccomp) does not know: nothing to deny.
         pass
+
+
+def _int_arg(index: int, value: int) -> sc.Arg:
+    """Argument `index` equals `value` as the kernel reads it: an `int` (or `unsigned
+    int`) whose upper 32 bits it ignores, so they must not hide the value from the rule."""
+    return sc.Arg(index, sc.MASKED_EQ, 0xFFFFFFFF, value)
 
 
 def build_base_filter() -> sc.SyscallFilter:
@@ -148,6 +194,16 @@ def build_base_filter() -> sc.SyscallFilter:
         _add(flt, eperm, "clone", sc.Arg(0, sc.MASKED_EQ, flag, flag))
     # Reading limits is fine (Python does it); raising them is not.
     _add(flt, eperm, "prlimit64", sc.Arg(2, sc.NE, 0))
+    for cmd in (F_SETOWN, F_SETSIG, F_SETOWN_EX):
+        _add(flt, eperm, "fcntl", _int_arg(1, cmd))
+    _add(flt, eperm, "fcntl", _int_arg(1, F_SETFL), sc.Arg(2, sc.MASKED_EQ, os.O_ASYNC, os.O_ASYNC))
+    for request in (FIOSETOWN, SIOCSPGRP, FIOASYNC):
+        _add(flt, eperm, "ioctl", _int_arg(1, request))
+    for name in SELF_SCHEDULING_CALLS:
+        _add(flt, eperm, name, sc.Arg(0, sc.NE, 0))
+    for name, self_kind in (("setpriority", PRIO_PROCESS), ("ioprio_set", IOPRIO_WHO_PROCESS)):
+        _add(flt, eperm, name, sc.Arg(0, sc.NE, self_kind))
+        _add(flt, eperm, name, sc.Arg(1, sc.NE, 0))
     return flt
 
 

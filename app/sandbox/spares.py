@@ -1,12 +1,12 @@
 """The zygote's spares: children forked ahead of time, each locked down (job.run_spare)
-and blocked on a socket until the zygote hands it one run (handoff.py). Used once, then replaced
+and blocked on a socket until it is handed one run (handoff.py). Used once, then replaced
 at once, so the fork and the lock-down are off the run's critical path.
 
-The web process gets each spare's stdout, stderr and check channel when it is forked
-(an "spare" message) and picks one when a run comes; the zygote writes the run into the
-spare's socket. A spare that dies while idle is reported ("spare_gone") and
-replaced; one that fails its own set-up turns spares off for this zygote, which then
-forks per run as before.
+The web process gets each spare's stdout, stderr, check channel and a duplicate of the
+zygote's end of its code socket when it is forked (a "spare" message), and picks one
+when a run comes: the zygote sends the spare its job dir, the web process its code.
+A spare that dies while idle is reported ("spare_gone") and replaced; one that fails
+its own set-up turns spares off for this zygote, which then forks per run as before.
 
 Runs in: the zygote.
 """
@@ -79,7 +79,7 @@ class Spares:
         self.idle[number] = Idle(pid, mine)
         self._by_pid[pid] = number
         try:
-            self.send({"op": "spare", "spare": number}, [out_r, err_r, chk_r])
+            self.send({"op": "spare", "spare": number}, [out_r, err_r, chk_r, mine.fileno()])
         finally:
             for fd in (out_r, err_r, chk_r):
                 os.close(fd)

@@ -69,12 +69,14 @@ class Zygote:
             msg = None
         if msg is None:
             self.shutdown()
+        # Learner code never comes this way (handoff.py): a message with a payload is
+        # not one of ours.
         header, payload, fds = msg
-        op = header.get("op")
+        op = header.get("op") if not payload else None
         if op == "hand":
-            self.hand_off(header, payload)
+            self.hand_off(header)
         elif op == "run":
-            self.start_job(header, payload, fds)
+            self.start_job(header, fds)
         elif op == "clean":
             self.start_clean(int(header["id"]), str(header["dir"]))
         elif op == "kill":
@@ -83,15 +85,14 @@ class Zygote:
             self.shutdown()
         for fd in fds:
             os.close(fd)
-        # Replace a spare handed a run only once this learner's code is dropped: a fork
-        # copies whatever the zygote still holds. While another spare waits, only once
-        # the run has ended (reap): a fork and a lock-down beside a run slow it down.
-        del msg, header, payload
+        # While another spare waits, replace one handed a run only once the run has
+        # ended (reap): a fork and a lock-down beside a run slow it down.
         if not self.spares.idle:
             self.spares.fill()
 
-    def hand_off(self, header: dict[str, Any], payload: bytes) -> None:
-        """Give a run to the waiting spare the web process picked, then replace it."""
+    def hand_off(self, header: dict[str, Any]) -> None:
+        """Give the waiting spare the web process picked its job dir; the web process
+        sends it the code itself. Replaced later (see handle_control and reap)."""
         job_id = int(header["id"])
         spare = self.spares.take(int(header["spare"]))
         if spare is None:  # it died while idle; the web process hears "spare_gone" too
@@ -100,27 +101,20 @@ class Zygote:
         error = None
         dir_fd = -1
         try:
-            code, check = _split_payload(header, payload)
             job_dir = str(header["dir"])
             if not jobdir.is_job_dir(job_dir):
                 raise ValueError("not a job folder")
             dir_fd = handoff.open_job_dir(job_dir)
             if self.ctx.uid_drop:
                 jobdir.give_to_job_uid(dir_fd)
-            handoff.send(
-                spare.channel,
-                seed=int(header["seed"]),
-                job_dir=job_dir,
-                dir_fd=dir_fd,
-                code=code,
-                check=check,
-            )
+            handoff.send_job_dir(spare.channel, job_dir=job_dir, dir_fd=dir_fd)
         except (ValueError, OSError) as exc:
             error = f"cannot hand over: {exc}"
         finally:
             if dir_fd >= 0:
                 os.close(dir_fd)
-        # Without a hand-off sent, the spare reads end-of-file and exits unused.
+        # Without a job dir sent, the spare reads end-of-file (once the web process has
+        # closed its end too) and exits unused.
         spare.channel.close()
         if error is not None:
             self.report(job_id, None, 0.0, error)
@@ -128,24 +122,20 @@ class Zygote:
             self.jobs[spare.pid] = job_id
             self.by_id[job_id] = spare.pid
 
-    def start_job(self, header: dict[str, Any], payload: bytes, fds: list[int]) -> None:
+    def start_job(self, header: dict[str, Any], fds: list[int]) -> None:
+        """Fork a job for one run: stdout, stderr, (with a check) its channel, and the
+        socket the web process writes the code into."""
         job_id = int(header["id"])
-        try:
-            code, check = _split_payload(header, payload)
-        except ValueError as exc:
-            self.report(job_id, None, 0.0, str(exc))
-            return
-        if len(fds) != (2 if check is None else 3):
-            self.report(job_id, None, 0.0, "expected two descriptors, three with a check")
+        with_check = header.get("check") is True
+        if len(fds) != (4 if with_check else 3):
+            self.report(job_id, None, 0.0, "expected three descriptors, four with a check")
             return
         req = JobRequest(
-            seed=int(header["seed"]),
             job_dir=str(header["dir"]),
-            code=code.decode("utf-8", "surrogatepass"),
             stdout_fd=fds[0],
             stderr_fd=fds[1],
-            check=None if check is None else check.decode("utf-8", "surrogatepass"),
-            check_fd=fds[2] if check is not None else None,
+            code_fd=fds[-1],
+            check_fd=fds[2] if with_check else None,
         )
         sys.stdout.flush()
         sys.stderr.flush()
@@ -161,8 +151,6 @@ class Zygote:
                 os._exit(110)
         self.jobs[pid] = job_id
         self.by_id[job_id] = pid
-        # Drop this learner's code before the next fork copies it to someone else's job.
-        del req, payload, code, check
 
     def start_clean(self, job_id: int, path: str) -> None:
         """Empty a job dir as the job uid: a web process that is neither root nor that uid
@@ -235,16 +223,6 @@ class Zygote:
             except ChildProcessError:
                 pass
         os._exit(0)
-
-
-def _split_payload(header: dict[str, Any], payload: bytes) -> tuple[bytes, bytes | None]:
-    """The code, then the check's UTF-8 when the header gives its length."""
-    if header.get("check") is None:
-        return payload, None
-    split = len(payload) - int(header["check"])
-    if not 0 <= split <= len(payload):
-        raise ValueError("bad check length")
-    return payload[:split], payload[split:]
 
 
 def prepare(limits: Limits, layers: Layers, app_dir: str) -> tuple[JobContext, dict[str, Any]]:

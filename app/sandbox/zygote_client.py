@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from app.paths import PROJECT_ROOT
 
-from . import protocol
+from . import handoff, protocol
 from .limits import Layers, Limits
 
 log = logging.getLogger("torchquiz.sandbox")
@@ -75,20 +75,24 @@ LOST: Done = {"op": "done", "status": None, "cpu": 0.0, "error": "zygote lost"}
 
 
 class ZygoteGone(Exception):
-    """The zygote died before it took the job: safe to retry on a new one."""
+    """The job never started (the zygote, or the spare picked for it, died first): safe
+    to retry, on a new zygote or another spare."""
 
 
 @dataclass(frozen=True)
 class Spare:
     """A job the zygote forked ahead of time, locked down and waiting for one run: its
-    number, and the read ends of its stdout, stderr and check channel."""
+    number, the read ends of its stdout, stderr and check channel, and the socket its
+    code is written into (handoff.py)."""
 
     number: int
     fds: tuple[int, int, int]
+    channel: socket.socket
 
     def close(self) -> None:
         for fd in self.fds:
             os.close(fd)
+        self.channel.close()
 
 
 class ZygoteClient:
@@ -176,9 +180,10 @@ class ZygoteClient:
                 return
             header, _, fds = msg
             op = header.get("op")
-            if op == "spare" and len(fds) == 3 and self.alive:
+            if op == "spare" and len(fds) == 4 and self.alive:
                 number = int(header["spare"])
-                self._spares[number] = Spare(number, (fds[0], fds[1], fds[2]))
+                channel = socket.socket(fileno=fds[3])
+                self._spares[number] = Spare(number, (fds[0], fds[1], fds[2]), channel)
                 continue
             for fd in fds:  # only a spare comes with descriptors; keep no others
                 os.close(fd)
@@ -225,38 +230,53 @@ class ZygoteClient:
         *,
         spare: Spare | None = None,
     ) -> asyncio.Future[Done]:
-        """Hand a job to the zygote, for `spare` (taken with take_spare) or for a child it
-        forks now with `fds` (stdout, stderr and, with a check, the check channel); the
-        future resolves when the job has been reaped. The payload is the code, then the
-        check's UTF-8 (its length in the header)."""
+        """Start a job through the zygote, for `spare` (taken with take_spare) or for a
+        child it forks now with `fds` (stdout, stderr and, with a check, the check
+        channel); the future resolves when the job has been reaped.
+
+        The code and the check go from here straight into the job's code socket: the
+        zygote, which every later job is forked from, never holds them (handoff.py)."""
         assert self._loop is not None
         fut: asyncio.Future[Done] = self._loop.create_future()
-        if not self.alive:
-            raise ZygoteGone()
-        self._pending[job_id] = fut
-        self.jobs_started += 1
         header = {
             "op": "run" if spare is None else "hand",
             "spare": None if spare is None else spare.number,
             "id": job_id,
-            "seed": seed,
             "dir": job_dir,
-            "check": None if check is None else len(check),
+            "check": check is not None,
         }
-        payload = code + (check or b"")
-        while True:
-            if self._sock is None:  # lost while we waited to write
-                self._pending.pop(job_id, None)
+        theirs: socket.socket | None = None
+        if spare is not None:
+            channel = spare.channel
+        else:
+            channel, theirs = protocol.socket_pair()
+            fds = [*fds, theirs.fileno()]
+        try:
+            if not self.alive:
                 raise ZygoteGone()
             try:
-                protocol.send(self._sock, header, payload, fds)
-                return fut
-            except BlockingIOError:
-                await self._writable()
-            except OSError:
-                self._pending.pop(job_id, None)
-                self._lost()
+                handoff.send_code(channel, seed=seed, code=code, check=check)
+            except OSError:  # the spare died while waiting: another one, or a fork
                 raise ZygoteGone() from None
+            self._pending[job_id] = fut
+            self.jobs_started += 1
+            while True:
+                if self._sock is None:  # lost while we waited to write
+                    self._pending.pop(job_id, None)
+                    raise ZygoteGone()
+                try:
+                    protocol.send(self._sock, header, b"", fds)
+                    return fut
+                except BlockingIOError:
+                    await self._writable()
+                except OSError:
+                    self._pending.pop(job_id, None)
+                    self._lost()
+                    raise ZygoteGone() from None
+        finally:
+            channel.close()
+            if theirs is not None:
+                theirs.close()
 
     async def clean(self, job_id: int, job_dir: str) -> bool:
         """Have the zygote empty `job_dir` as the job uid; whether it could."""

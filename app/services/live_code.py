@@ -14,9 +14,9 @@ from app.content import Catalog, CodeQuestion, Snippet
 from app.sandbox import CodeTooLong, RunResult, Sandbox, SandboxBusy
 from app.services.grades import RunSummary
 from app.services.output_store import OutputStore
-from app.services.rate_limit import RateLimiter, RunLimit
+from app.services.rate_limit import RunLimit
 from app.services.refusals import CodeTooLarge, RunnersBusy, RunsDisabled
-from app.services.shared_limits import SharedRateLimiter
+from app.services.run_budget import RunBudget, budget_for, current_requester
 
 log = logging.getLogger("torchquiz.live")
 
@@ -62,10 +62,12 @@ class LiveCode:
         rate: RunLimit,
         why_off: str = "running code is turned off on this server",
         store: OutputStore | None = None,
+        budget: RunBudget | None = None,
     ) -> None:
         self._sandbox = sandbox
         self.why_off = why_off
         self.rate = rate
+        self.budget = budget or RunBudget(rate)
         self.store = store  # authored outputs kept across restarts and replicas
         self._torch = torch_version()
         self._cache: dict[str, RunResult] = {}
@@ -150,17 +152,27 @@ class LiveCode:
         """The run of authored code (a snippet, a solution, a known-wrong answer, a
         variant's params with its seed), at most once per process; raises RunsDisabled
         when this server runs no code. Without `persist` the result is kept in memory
-        only (a variant's runs). A `page_read` (a GET) never writes: what it computed is
-        stored by the warm-up, or when the server stops."""
+        only (a variant's runs), and a run it starts is counted against the visitor the
+        request is for, as their own runs are: a variant is drawn for them. A `page_read`
+        (a GET) never writes: what it computed is stored by the warm-up, or when the
+        server stops."""
         key = self._key(code, check, seed)
         if key in self._cache:
             return self._cache[key]
         if key in self._pending:  # another request is already running it: share that run
             return await asyncio.shield(self._pending[key])
+        who = None if persist else current_requester()
+        if who is not None:
+            await self.budget.admit(who.learner_id, who)
+            if key in self._cache:  # computed while the limit was counted
+                return self._cache[key]
+            if key in self._pending:
+                return await asyncio.shield(self._pending[key])
         future: asyncio.Future[RunResult] = asyncio.get_running_loop().create_future()
         self._pending[key] = future
         try:
-            result = await self._sandboxed(code, check, seed)
+            async with self.budget.slot(who):
+                result = await self._sandboxed(code, check, seed)
         except BaseException as error:
             future.set_exception(error)
             future.exception()  # mark retrieved: waiters re-raise it, nobody else must
@@ -223,8 +235,10 @@ class LiveCode:
         known = self._cache.get(self._key(code, check))
         if known is not None:  # authored code run unedited: its result is known
             return known
-        await self.rate.check(learner_id)
-        result = await self._sandboxed(code, check)
+        who = current_requester()
+        await self.budget.admit(learner_id, who)
+        async with self.budget.slot(who):
+            result = await self._sandboxed(code, check)
         # A learner's code is theirs: the log keeps only a hash of it.
         digest = hashlib.sha256(code.encode()).hexdigest()
         log.info(
@@ -256,12 +270,8 @@ def _files_unprotected(sandbox: Sandbox, settings: Settings) -> str | None:
 
 async def start_live_code(settings: Settings, engine: Engine) -> LiveCode:
     """Start the sandbox as configured, unless runs are off or would not be contained."""
-    # Replicas share a database server: they count runs there, as one limit.
-    rate: RunLimit = (
-        RateLimiter(settings.run_rate_per_min)
-        if settings.uses_sqlite
-        else SharedRateLimiter(engine, settings.run_rate_per_min)
-    )
+    budget = budget_for(settings, engine)
+    rate = budget.per_learner
     if not settings.run_enabled:
         log.warning("running code is turned off (TORCHQUIZ_RUN_ENABLED=false)")
         return LiveCode(None, rate=rate)
@@ -274,7 +284,7 @@ async def start_live_code(settings: Settings, engine: Engine) -> LiveCode:
         await sandbox.close()
         why = "running code is off: " + unprotected
         return LiveCode(None, rate=rate, why_off=why)
-    live = LiveCode(sandbox, rate=rate, store=OutputStore(engine))
+    live = LiveCode(sandbox, rate=rate, store=OutputStore(engine), budget=budget)
     known = await live.load_known_outputs()
     log.info("%d outputs of authored code already known", known)
     return live

@@ -28,9 +28,10 @@ class RunsDisabled(Refused):
 class RateLimited(Refused):
     """The learner ran code too often; `retry_after` says when one more run is allowed."""
 
-    def __init__(self, *, per_minute: int, retry_after: float) -> None:
+    def __init__(self, *, per_minute: int, retry_after: float, message: str | None = None) -> None:
         super().__init__(
-            f"you have run code {per_minute} times in the last minute; "
+            message
+            or f"you have run code {per_minute} times in the last minute; "
             f"wait {retry_after:.0f} s and try again"
         )
         self.retry_after = retry_after

@@ -57,7 +57,13 @@ async def topic(page: TopicPageDep) -> schemas.TopicPage:
     return page
 
 
-@router.get("/topics/{topic_id}/questions/{question_id}")
+@router.get(
+    "/topics/{topic_id}/questions/{question_id}",
+    responses={
+        429: {"description": "A variant question's runs over the visitor's run limit"},
+        503: {"description": "A variant question whose numbers cannot be drawn now"},
+    },
+)
 async def question(page: QuestionPageDep) -> schemas.QuestionPage:
     """One question without its answer, with its code's real output (the question page)."""
     return page
@@ -120,7 +126,10 @@ async def review(page: ReviewPageDep) -> schemas.ReviewPage:
     responses={
         **REFUSED,
         422: {"description": "Code over the size limit"},
-        429: {"description": "Too many runs by this learner; see Retry-After"},
+        429: {
+            "description": "Too many runs by this learner (or, anonymous, from this "
+            "address); see Retry-After"
+        },
         503: {"description": "Every worker busy, or runs turned off; see Retry-After"},
     },
 )

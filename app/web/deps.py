@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from app.config import Settings
 from app.content import Catalog, ContentSource, Question, Topic
 from app.services.live_code import LiveCode
+from app.services.run_budget import Requester, act_for
 from app.store.writer import Writer
 from app.web.csrf import csrf_token, csrf_valid
 from app.web.identity import Visitor, visitor_of
@@ -47,6 +48,9 @@ async def get_visitor(request: Request) -> Visitor:
     """Who is asking: an account or an anonymous visitor (never a database write)."""
     visitor = await visitor_of(request, request.app.state.engine)
     request.state.visitor = visitor  # the navigation shows it on every page
+    # Every run this request starts, however deep, is counted against this visitor.
+    address = request.client.host if request.client else "unknown"
+    act_for(Requester(visitor.learner_id, address, anonymous=not visitor.signed_in))
     return visitor
 
 

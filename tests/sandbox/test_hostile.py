@@ -38,6 +38,9 @@ from .conftest import (
     stray_processes,
 )
 from .hostile_cases import BENIGN_TRAINING, CASES, Context, HostileCase
+from .hostile_time import CASES as TIME_CASES
+from .hostile_time import Sequence, leaked, remove_mqueue, remove_sysv_objects, sequences
+from .memory_scan import find_in_memory
 
 pytestmark = pytest.mark.skipif(
     not in_pid_namespace(),
@@ -56,6 +59,8 @@ def _env(layers: Layers, jobs: Path) -> dict[str, str]:
         "TORCHQUIZ_RUN_WORKERS": str(TEST_LIMITS.workers),
         "TORCHQUIZ_RUN_QUEUE": str(TEST_LIMITS.queue),
         "TORCHQUIZ_RUN_RATE_PER_MIN": "0",
+        # Each case runs beside a benign run, both anonymous: both must be in flight.
+        "TORCHQUIZ_RUN_ANONYMOUS_WORKERS": str(TEST_LIMITS.workers),
         "TORCHQUIZ_RUN_JOBS_DIR": str(jobs),
     }
 
@@ -92,6 +97,21 @@ class Battery:
     @property
     def zygote_pid(self) -> int:
         return int(self.sandbox["zygote_pid"])  # type: ignore[call-overload]
+
+    def answer(self, question: str, code: str) -> dict[str, object]:
+        """Answer the code question "topic/question" with `code`; its feedback."""
+        topic, name = question.split("/")
+        response = self.http.post(
+            f"/api/topics/{topic}/questions/{name}/answer",
+            json={"code": code},
+            headers={"X-CSRF-Token": self.token},
+        )
+        assert response.status_code == 200, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    def zygote_memory(self, pattern: str) -> str:
+        """What of `pattern` the zygote's memory holds, read from outside (as root)."""
+        return "\n".join(find_in_memory(self.zygote_pid, pattern))
 
     def job_dirs_left(self) -> list[str]:
         # The server makes one root folder under the jobs folder; each run a folder in it.
@@ -174,22 +194,30 @@ def ctx(battery: Battery, fake_secrets: Secrets) -> Context:
     return context.with_parent(battery.server.process.pid)
 
 
-def _cleanup_world_writable() -> None:
+def _cleanup_world_writable() -> list[str]:
+    """Remove what a case may have left where every uid can write; what was left in
+    the IPC namespace (which nothing may outlive a run in)."""
     # Only reachable without Landlock (a documented residual); keep runs independent.
     for path in glob.glob("/dev/shm/tq-bomb*"):
         os.remove(path)
+    left = remove_sysv_objects()
+    if remove_mqueue():
+        left.append("POSIX message queue /tq-hostile-mq")
+    return left
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+@pytest.mark.parametrize("case", CASES + TIME_CASES, ids=lambda c: c.name)
 def test_hostile_case(
     battery: Battery, ctx: Context, fake_secrets: Secrets, case: HostileCase
 ) -> None:
     zygote = battery.zygote_pid
+    left: list[str] = []
     try:
         result, benign = battery.run_many(case.render(ctx), BENIGN_TRAINING)
     finally:
-        _cleanup_world_writable()
+        left = _cleanup_world_writable()
     problems = case.check(result, ctx)
+    problems += [f"{what} outlived the run" for what in left]
     assert not problems, f"{case.name} ({case.category}): {problems}\n{result}"
     assert benign.status == "ok" and "loss went down: True" in benign.stdout, benign
     assert battery.zygote_pid == zygote, "the zygote was replaced: the case took it down"
@@ -202,6 +230,28 @@ def test_hostile_case(
     assert fake_secrets.secret not in battery.server.log.read_text(errors="replace")
     after = battery.run("print('still here')")
     assert after.status == "ok" and after.stdout == "still here\n", after
+
+
+@pytest.mark.parametrize("sequence", sequences(), ids=lambda s: s.name)
+def test_nothing_reaches_a_later_run(battery: Battery, sequence: Sequence) -> None:
+    """Learner A's run, then later runs: none of them (nor the zygote every later spare
+    is forked from) holds anything of A's code, output or IPC objects."""
+    try:
+        if sequence.answer_to is None:
+            first = battery.run(sequence.first)
+            assert first.status in ("ok", "error"), first
+        else:
+            assert battery.answer(sequence.answer_to, sequence.first)["correct"] is True
+        found = []
+        for _ in range(sequence.times):
+            later = battery.run(sequence.later)
+            assert later.status == "ok", later
+            found += leaked(sequence, later.stdout)
+        assert not found, f"later runs found {found}"
+        assert not leaked(sequence, battery.zygote_memory(sequence.leak)), "in the zygote"
+    finally:
+        left = _cleanup_world_writable()
+    assert left == [], f"{left} outlived the run"
 
 
 def test_benign_training(battery: Battery) -> None:

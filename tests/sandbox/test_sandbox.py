@@ -238,3 +238,45 @@ def test_compiled_filter_lets_a_job_signal_itself_only() -> None:
     with os.fdopen(read) as report:
         assert report.read() == "allowed denied denied denied"
     os.waitpid(pid, 0)
+
+
+def test_compiled_filter_keeps_runs_apart_in_time() -> None:
+    """SysV IPC, signal-driven I/O and other processes' scheduling are refused; the job's
+    own scheduling and ordinary descriptor flags are not. Each call is harmless if let
+    through (own pid, values already in force)."""
+    import ctypes
+    import fcntl
+
+    from app.sandbox import privileges, seccomp_filter
+
+    program = seccomp_filter.compile_job_filter()
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    fcntl_nr = {"x86_64": 72, "aarch64": 25}[os.uname().machine]
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through the pipe
+        outcomes = []
+        try:
+            privileges.no_new_privs()
+            seccomp_filter.load_job_filter(program, os.getpid())
+            me, nice = os.getpid(), os.getpriority(os.PRIO_PROCESS, 0)
+            high = ctypes.c_long(fcntl.F_SETOWN | (1 << 32))
+            for call in (
+                # Removed at once if let through (IPC_RMID): nothing may outlive the test.
+                lambda: libc.shmctl(libc.shmget(0, 4096, 0o1000 | 0o600), 0, None),
+                lambda: libc.msgctl(libc.msgget(0, 0o1000 | 0o600), 0, None),
+                lambda: libc.syscall(fcntl_nr, ctypes.c_long(read), high, ctypes.c_long(me)),
+                lambda: libc.fcntl(read, fcntl.F_SETFL, os.O_ASYNC),
+                lambda: libc.setpriority(os.PRIO_USER, 0, nice),
+                lambda: libc.setpriority(os.PRIO_PROCESS, 0, nice),
+                lambda: libc.fcntl(read, fcntl.F_SETFL, os.O_NONBLOCK),
+            ):
+                outcomes.append("allowed" if call() != -1 else str(ctypes.get_errno()))
+        finally:
+            os.write(write, " ".join(outcomes).encode())
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as report:
+        assert report.read() == "1 1 1 1 1 allowed allowed"
+    os.waitpid(pid, 0)

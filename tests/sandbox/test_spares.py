@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from app.sandbox import Layers
-from app.sandbox.handoff import open_job_dir, receive, send
+from app.sandbox.handoff import open_job_dir, receive, send_code, send_job_dir
 from app.sandbox.limits import JOB_UID
 from app.sandbox.protocol import socket_pair
 from app.sandbox.zygote_client import ZYGOTE_ENV
@@ -169,19 +169,16 @@ def test_a_burst_larger_than_the_pool_completes() -> None:
 
 def test_hand_off_round_trip(tmp_path: Path) -> None:
     zygote_end, spare_end = socket_pair()
-    with zygote_end, spare_end:
+    web_end = zygote_end.dup()  # what the web process is given with the spare
+    with zygote_end, spare_end, web_end:
         folder = str(tmp_path)
+        # The web process may write the code before the zygote sends the folder.
+        send_code(web_end, seed=7, code="print('é')".encode(), check=b"show(1)")
+        web_end.close()
         dir_fd = open_job_dir(folder)
-        send(
-            zygote_end,
-            seed=7,
-            job_dir=folder,
-            dir_fd=dir_fd,
-            code="print('é')".encode(),
-            check=b"show(1)",
-        )
+        send_job_dir(zygote_end, job_dir=folder, dir_fd=dir_fd)
         os.close(dir_fd)
-        handed = receive(spare_end)
+        handed = receive(spare_end, with_dir=True)
         assert handed is not None
         assert (handed.seed, handed.job_dir, handed.code, handed.check) == (
             7,
@@ -192,7 +189,40 @@ def test_hand_off_round_trip(tmp_path: Path) -> None:
         assert os.path.samestat(os.fstat(handed.dir_fd), os.stat(folder))
         os.close(handed.dir_fd)
         zygote_end.close()
-        assert receive(spare_end) is None  # retired before it was used
+        assert receive(spare_end, with_dir=True) is None  # retired before it was used
     os.symlink(folder, tmp_path / "link")
     with pytest.raises(OSError):
         open_job_dir(str(tmp_path / "link"))  # never a link put in the folder's place
+
+
+def test_a_job_forked_per_run_gets_its_code_from_the_web_process() -> None:
+    web_end, job_end = socket_pair()
+    with web_end, job_end:
+        send_code(web_end, seed=3, code=b"x = 1", check=None)
+        web_end.close()
+        handed = receive(job_end, with_dir=False)
+        assert handed is not None
+        assert (handed.seed, handed.code, handed.check, handed.dir_fd) == (3, "x = 1", None, -1)
+        assert receive(job_end, with_dir=False) is None
+
+
+def test_a_spare_whose_scheduling_was_changed_refuses_its_run() -> None:
+    """A spare starts a run only with the zygote's nice value, policy, affinity and I/O
+    priority: here something with the right to do it (root, from outside) reniced the
+    waiting spares, as the review did to them from another job before seccomp refused it."""
+    if os.geteuid() != 0:
+        pytest.skip("renicing another uid's spare needs root")
+    r = Runner(TEST_LIMITS, Layers())
+    try:
+        spares = waiting_spares(r, TEST_LIMITS.spares)
+        for pid in spares:
+            os.setpriority(os.PRIO_PROCESS, pid, 19)
+        for _ in spares:
+            refused = r.run(WHO)
+            assert refused.status == "error" and refused.stdout == "", refused
+            assert "scheduling changed before the run: nice 19 (expected 0)" in refused.stderr
+            assert refused.reason == "The sandbox could not prepare this run; please run it again"
+        result = r.run(WHO)  # spares forked since start as every job does
+        assert result.status == "ok", result
+    finally:
+        r.close()

@@ -221,6 +221,9 @@ def test_replicas_share_the_run_limit_and_the_authored_outputs(tmp_path: Path) -
             "TORCHQUIZ_DATABASE_URL": url,
             "TORCHQUIZ_SECRET_KEY": "shared-by-every-replica",
             "TORCHQUIZ_RUN_RATE_PER_MIN": "2",
+            # Every learner here is anonymous from 127.0.0.1: this test is about the
+            # per-learner limit (the per-address one is tests/web/test_run_limits.py's).
+            "TORCHQUIZ_RUN_RATE_PER_ADDRESS_PER_MIN": "10",
         }
         with live_server(tmp_path / "a", FIXTURE_QUIZZES, env=env) as first:
             wait_until_warmed(first.url)

@@ -71,7 +71,13 @@ def _saturate_one_worker(first: HttpLearner, second: HttpLearner) -> None:
 
 
 def test_pages_are_served_while_two_learners_burn_cpu(tmp_path: Path) -> None:
-    env = {"TORCHQUIZ_RUN_WALL_S": "4", "TORCHQUIZ_RUN_CPU_S": "4"}
+    # Both burners are anonymous: let them take the whole pool (by default anonymous
+    # runs leave a worker to signed-in learners).
+    env = {
+        "TORCHQUIZ_RUN_WALL_S": "4",
+        "TORCHQUIZ_RUN_CPU_S": "4",
+        "TORCHQUIZ_RUN_ANONYMOUS_WORKERS": "2",
+    }
     with (
         live_server(tmp_path / "data", FIXTURE_QUIZZES, env=env) as server,
         HttpLearner(server.url) as one,
