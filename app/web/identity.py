@@ -8,11 +8,16 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine
 
-from app.services.accounts import session_account
+from app.services.accounts import is_account
 from app.services.learners import new_learner_id
+from app.services.login_sessions import session_account
 
 LEARNER_KEY = "learner"  # an anonymous visitor's learner id
 LOGIN_KEY = "login"  # a signed-in visitor's session token
+# Set beside an anonymous id minted since sign-up gives accounts ids of their own: such an
+# id can never have become an account's. An id without it (a cookie from before) is looked
+# up once, and refused when it names an account (security review 3, finding 4).
+MINTED_KEY = "minted"
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,12 @@ class Visitor:
     def signed_in(self) -> bool:
         return self.username is not None
 
+    @property
+    def csrf_subject(self) -> str:
+        """What this visitor's CSRF token is bound to: the sign-in session when signed in
+        (every login, logout and sign-up changes the token), else the anonymous id."""
+        return f"session:{self.token}" if self.token is not None else self.learner_id
+
 
 async def visitor_of(request: Request, engine: Engine) -> Visitor:
     """The visitor behind this request; an anonymous one gets its id into the cookie now
@@ -40,9 +51,16 @@ async def visitor_of(request: Request, engine: Engine) -> Visitor:
             return Visitor(account_id, username=username, token=token, is_author=is_author)
         request.session.clear()  # revoked (logged out elsewhere, or the account deleted)
     learner_id = request.session.get(LEARNER_KEY)
+    if isinstance(learner_id, str) and learner_id and request.session.get(MINTED_KEY) is not True:
+        if await run_in_threadpool(is_account, engine=engine, learner_id=learner_id):
+            learner_id = None  # an account is reached only through a sign-in session
+        else:
+            request.session[MINTED_KEY] = True
     if not isinstance(learner_id, str) or not learner_id:
         learner_id = new_learner_id()
+        request.session.clear()
         request.session[LEARNER_KEY] = learner_id
+        request.session[MINTED_KEY] = True
     return Visitor(learner_id=learner_id)
 
 
