@@ -86,11 +86,6 @@ class Settings(BaseSettings):
         description="Who may show the pages in a frame (the CSP frame-ancestors sources), "
         "e.g. an LMS's origin; 'none' by default.",
     )
-    api_docs: bool = Field(
-        default=False,
-        description="Serve the interactive API docs at /docs (their assets come from the "
-        "installed package, never a CDN).",
-    )
     run_rate_per_min: int = Field(
         default=30, ge=0, description="Runs per learner per minute; 0 turns the limit off."
     )
