@@ -5,7 +5,6 @@ no framing by default, no MIME sniffing, and no full Referer to other sites."""
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-
 # The editor bundle (static/editor.js, CodeMirror) writes its base theme into one <style>
 # element; CSP allows exactly that text by its hash. Rebuilding the bundle may change it:
 # tests/browser/test_csp.py then fails with the new hash in Chromium's message.
