@@ -25,6 +25,7 @@ api = APIRouter(
     tags=["account"],
     responses={
         400: {"model": schemas.ErrorBody, "description": "A body that cannot be read"},
+        413: {"model": schemas.ErrorBody, "description": "A body over this route's size limit"},
     },
 )
 pages = APIRouter(include_in_schema=False)

@@ -115,7 +115,9 @@ class BodyLimitMiddleware:
         body = b"".join(chunks)
         problem = _lone_surrogate(body)
         if problem is not None:
-            await JSONResponse({"detail": problem}, status_code=422)(scope, receive, send)
+            # Shaped as FastAPI's own 422 (HTTPValidationError), which the API documents.
+            error = {"type": "lone_surrogate", "loc": ["body"], "msg": problem}
+            await JSONResponse({"detail": [error]}, status_code=422)(scope, receive, send)
             return
         replayed = False
 

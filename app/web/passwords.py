@@ -16,7 +16,14 @@ from app.web.identity import Visitor
 from app.web.refusals import as_http
 from app.web.templating import render
 
-api = APIRouter(prefix="/api", tags=["account"])
+api = APIRouter(
+    prefix="/api",
+    tags=["account"],
+    responses={
+        400: {"model": schemas.ErrorBody, "description": "A body that cannot be read"},
+        413: {"model": schemas.ErrorBody, "description": "A body over this route's size limit"},
+    },
+)
 pages = APIRouter(include_in_schema=False)
 
 Password = Annotated[str, Form(max_length=1024)]

@@ -93,7 +93,7 @@ def test_a_lone_surrogate_is_a_422_with_a_message(
 ) -> None:
     response = _post_raw(learner, path, (template % "\\ud800").encode())
     assert response.status_code == 422, response.text
-    assert "surrogate" in response.json()["detail"]
+    assert "surrogate" in response.json()["detail"][0]["msg"]
 
 
 def test_a_surrogate_pair_is_text_and_accepted(learner: Learner) -> None:
