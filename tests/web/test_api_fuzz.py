@@ -11,8 +11,8 @@ import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck
-from schemathesis.config import SchemathesisConfig
 from hypothesis import settings as hypothesis_settings
+from schemathesis.config import SchemathesisConfig
 
 from app.config import Settings
 from app.main import create_app
