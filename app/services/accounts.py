@@ -121,13 +121,19 @@ def sign_up(
 
 
 def _verified(
-    engine: Engine, *, username: str, password: str, address: str, now: datetime
+    engine: Engine,
+    *,
+    username: str,
+    password: str,
+    address: str,
+    now: datetime,
+    known: bool = False,
 ) -> tuple[Learner, Reservation]:
-    """The account whose password this is, its try counted first (see login_throttle);
-    raises LoginThrottled or WrongCredentials (the same for an unknown username, after
-    the same work)."""
+    """The account whose password this is, its try counted first (see login_throttle;
+    `known`: from a browser the account signed in from); raises LoginThrottled or
+    WrongCredentials (the same for an unknown username, after the same work)."""
     with session_scope(engine) as session:
-        reservation = reserve_try(session, username=username, address=address, now=now)
+        reservation = reserve_try(session, username=username, address=address, now=now, known=known)
     with session_scope(engine) as session:
         account = session.exec(select(Learner).where(Learner.username == username)).first()
     stored = account.password_hash if account is not None else None
@@ -144,17 +150,19 @@ def log_in(
     username: str,
     password: str,
     address: str,
+    known_browser: bool = False,
     now: datetime | None = None,
 ) -> tuple[str, str]:
     """Sign in; what this browser did anonymously is merged into the account. Returns the
-    account's learner id and the new session's token.
+    account's learner id and the new session's token. `known_browser`: this browser signed
+    in to the account before (the per-username ceiling does not hold it back).
 
     Raises WrongCredentials (the same for an unknown username and a wrong password, after
     the same work) or LoginThrottled."""
     now = now or utcnow()
     name = normalize_username(username)[:64]
     account, reservation = _verified(
-        engine, username=name, password=password, address=address, now=now
+        engine, username=name, password=password, address=address, now=now, known=known_browser
     )
     with session_scope(engine) as session:
         release(session, reservation, now=now)
@@ -190,7 +198,12 @@ def change_password(
     assert account.username is not None
     _checked(account.username, new_password)
     _, reservation = _verified(
-        engine, username=account.username, password=current_password, address=address, now=now
+        engine,
+        username=account.username,
+        password=current_password,
+        address=address,
+        now=now,
+        known=True,  # a signed-in session: a guesser elsewhere cannot lock it out
     )
     password_hash = _hasher.hash(new_password)
     with session_scope(engine) as session:
@@ -208,7 +221,14 @@ def delete_account(*, engine: Engine, learner_id: str, password: str, address: s
     account = _own_account(engine, learner_id)
     assert account.username is not None
     now = utcnow()
-    _verified(engine, username=account.username, password=password, address=address, now=now)
+    _verified(
+        engine,
+        username=account.username,
+        password=password,
+        address=address,
+        now=now,
+        known=True,  # a signed-in session: a guesser elsewhere cannot lock it out
+    )
     with session_scope(engine) as session:
         session.execute(delete(Learner).where(col(Learner.id) == learner_id))
 

@@ -4,8 +4,8 @@ together, without locking the real owner out (security review 3, finding 8).
 - Per (username, address): the first few failures are free, then each one doubles the wait
   before the next try (30 s, 1 min, 2 min ... at most 15 min).
 - Per username, from any address, and per address, for any username: a ceiling of failures
-  in 15 minutes. An address the account has signed in from before is not held by them:
-  a guesser elsewhere cannot lock the owner out.
+  in 15 minutes. An address the account has signed in from, a browser that has, and a
+  signed-in session are not held by them: a guesser elsewhere cannot lock the owner out.
 
 A try is counted *before* the password is verified (a reservation, taken back when the
 password is right), in one transaction per username, so that concurrent guesses cannot
@@ -91,9 +91,12 @@ def _count(session: Session, scope: str, key: str, since: datetime) -> tuple[int
     return int(count), newest
 
 
-def reserve_try(session: Session, *, username: str, address: str, now: datetime) -> Reservation:
+def reserve_try(
+    session: Session, *, username: str, address: str, now: datetime, known: bool = False
+) -> Reservation:
     """Count this try as a failure now, or raise LoginThrottled; in the caller's
-    transaction, which holds the username's lock until it commits."""
+    transaction, which holds the username's lock until it commits. `known`: the try comes
+    from a browser or session the account signed in from, which the ceilings do not hold."""
     _lock(session, username)
     session.execute(
         delete(RateEvent).where(
@@ -109,7 +112,8 @@ def reserve_try(session: Session, *, username: str, address: str, now: datetime)
         allowed_at = _aware(last, now) + delay_after(failures)
         if allowed_at > now:
             raise LoginThrottled(max(1.0, (allowed_at - now).total_seconds()))
-    known, _ = _count(session, KNOWN, pair_key, now - KNOWN_FOR)
+    if not known:
+        known = _count(session, KNOWN, pair_key, now - KNOWN_FOR)[0] > 0
     if not known:
         for scope, key, limit in ((USER, username, PER_USERNAME), (ADDRESS, address, PER_ADDRESS)):
             count, newest = _count(session, scope, _key(key), now - WINDOW)

@@ -16,7 +16,7 @@ from app.web import schemas
 from app.web.client_address import client_address
 from app.web.csrf import csrf_token
 from app.web.deps import EngineDep, FormVisitor, PostingVisitor, VisitorDep, get_visitor
-from app.web.identity import Visitor, sign_in, sign_out
+from app.web.identity import Visitor, known_here, sign_in, sign_out
 from app.web.refusals import as_http
 from app.web.templating import render
 
@@ -54,13 +54,15 @@ async def _sign_up(
         password=password,
         address=client_address(request),
     )
-    sign_in(request, token)
-    return accounts.normalize_username(username)
+    name = accounts.normalize_username(username)
+    sign_in(request, token, name)
+    return name
 
 
 async def _log_in(
     request: Request, engine: Engine, visitor: Visitor, username: str, password: str
 ) -> str:
+    name = accounts.normalize_username(username)
     _, token = await asyncio.to_thread(
         accounts.log_in,
         engine=engine,
@@ -68,9 +70,10 @@ async def _log_in(
         username=username,
         password=password,
         address=client_address(request),
+        known_browser=known_here(request, name),
     )
-    sign_in(request, token)
-    return accounts.normalize_username(username)
+    sign_in(request, token, name)
+    return name
 
 
 async def _log_out(request: Request, engine: Engine, visitor: Visitor) -> None:

@@ -18,6 +18,10 @@ LOGIN_KEY = "login"  # a signed-in visitor's session token
 # id can never have become an account's. An id without it (a cookie from before) is looked
 # up once, and refused when it names an account (security review 3, finding 4).
 MINTED_KEY = "minted"
+# The accounts that signed in from this browser: the login throttle's per-username ceiling
+# does not hold them back (app/services/login_throttle.py). The cookie is signed.
+KNOWN_KEY = "known"
+KNOWN_MAX = 5
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,7 @@ async def visitor_of(request: Request, engine: Engine) -> Visitor:
         if account is not None:
             account_id, username, is_author = account
             return Visitor(account_id, username=username, token=token, is_author=is_author)
-        request.session.clear()  # revoked (logged out elsewhere, or the account deleted)
+        _keep_known(request)  # revoked (logged out elsewhere, or the account deleted)
     learner_id = request.session.get(LEARNER_KEY)
     if isinstance(learner_id, str) and learner_id and request.session.get(MINTED_KEY) is not True:
         if await run_in_threadpool(is_account, engine=engine, learner_id=learner_id):
@@ -58,18 +62,36 @@ async def visitor_of(request: Request, engine: Engine) -> Visitor:
             request.session[MINTED_KEY] = True
     if not isinstance(learner_id, str) or not learner_id:
         learner_id = new_learner_id()
-        request.session.clear()
+        _keep_known(request)
         request.session[LEARNER_KEY] = learner_id
         request.session[MINTED_KEY] = True
     return Visitor(learner_id=learner_id)
 
 
-def sign_in(request: Request, token: str) -> None:
-    """Put a new sign-in session in the cookie (replacing the anonymous id)."""
+def known_here(request: Request, username: str) -> bool:
+    """Whether this browser has signed in to the account before (its cookie says so)."""
+    known = request.session.get(KNOWN_KEY)
+    return isinstance(known, list) and username in known
+
+
+def _keep_known(request: Request, adding: str | None = None) -> None:
+    known = request.session.get(KNOWN_KEY)
+    kept = [name for name in known if isinstance(name, str)] if isinstance(known, list) else []
+    if adding is not None and adding not in kept:
+        kept = [*kept, adding][-KNOWN_MAX:]
     request.session.clear()
+    if kept:
+        request.session[KNOWN_KEY] = kept
+
+
+def sign_in(request: Request, token: str, username: str) -> None:
+    """Put a new sign-in session in the cookie (replacing the anonymous id); the browser
+    now counts as known to the account."""
+    _keep_known(request, adding=username)
     request.session[LOGIN_KEY] = token
 
 
 def sign_out(request: Request) -> None:
-    """Forget the session: the next request is a new anonymous visitor."""
-    request.session.clear()
+    """Forget the session: the next request is a new anonymous visitor (the browser stays
+    known to the accounts it signed in to)."""
+    _keep_known(request)

@@ -78,6 +78,24 @@ def test_guesses_from_many_addresses_do_not_lock_the_owner_out(app: FastAPI) -> 
         assert log_in(stranger, PASSWORD).status_code == 429
 
 
+def test_a_browser_that_signed_in_before_passes_the_ceiling_from_a_new_address(
+    app: FastAPI,
+) -> None:
+    with browser(app, "10.0.8.1") as owner:
+        assert sign_up(owner).status_code == 201
+        owner.client.post("/api/logout", headers={"X-CSRF-Token": owner.csrf})
+        cookies = dict(owner.client.cookies)
+    for i in range(12):  # beyond the per-username ceiling
+        with browser(app, f"10.0.9.{i}") as guesser:
+            for _ in range(login_throttle.FREE_FAILURES):
+                log_in(guesser, "wrong horse")
+    # The owner's laptop on another network: a new address, but the same browser.
+    with TestClient(app, client=("10.0.10.1", 40000), cookies=cookies) as client:
+        assert log_in(Learner(client), PASSWORD).status_code == 200
+    with browser(app, "10.0.11.1") as stranger:  # a new address and another browser
+        assert log_in(stranger, PASSWORD).status_code == 429
+
+
 def test_failures_from_one_address_do_not_lock_out_its_other_users(app: FastAPI) -> None:
     _owner(app, "10.0.0.9")
     with browser(app, "10.0.0.9") as shared:
