@@ -21,7 +21,6 @@ _CARRIES_CODE = re.compile(
 CODE_EXPANSION = 3
 MARGIN = 16 * 1024  # the other fields: a CSRF token, keys, timestamps
 SMALL_BODY = 16 * 1024  # a login, a hint, a form with a token: a few hundred bytes
-_JSON = "application/json"
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ class BodyLimitMiddleware:
         if declared.isdigit() and int(declared) > limit:
             await _too_large(scope, limit)(scope, receive, send)
             return
-        if headers.get("content-type", "").split(";")[0].strip().lower() == _JSON:
+        if _read_as_json(headers.get("content-type", "")):
             await self._json(scope, receive, send, limit)
             return
         await self._streamed(scope, receive, send, limit)
@@ -129,6 +128,13 @@ class BodyLimitMiddleware:
             return await receive()
 
         await self.app(scope, replay, send)
+
+
+def _read_as_json(content_type: str) -> bool:
+    # As FastAPI decides: no type, or a */json or */*+json one, is parsed as JSON.
+    mime = content_type.split(";")[0].strip().lower()
+    subtype = mime.rpartition("/")[2]
+    return not mime or subtype == "json" or subtype.endswith("+json")
 
 
 def _lone_surrogate(body: bytes) -> str | None:

@@ -96,6 +96,18 @@ def test_a_lone_surrogate_is_a_422_with_a_message(
     assert "surrogate" in response.json()["detail"][0]["msg"]
 
 
+@pytest.mark.parametrize("content_type", [None, "application/merge-patch+json", "text/json"])
+def test_a_lone_surrogate_is_a_422_whatever_json_type_is_named(
+    learner: Learner, content_type: str | None
+) -> None:
+    headers = {"X-CSRF-Token": learner.csrf}
+    if content_type is not None:
+        headers["Content-Type"] = content_type
+    body = b'{"code": "\\ud800"}'
+    response = learner.client.post(RUN, content=body, headers=headers)
+    assert response.status_code == 422 and "surrogate" in response.text
+
+
 def test_a_surrogate_pair_is_text_and_accepted(learner: Learner) -> None:
     response = _post_raw(learner, ANSWER, b'{"choice": "\\ud83d\\ude00"}')
     assert response.status_code == 422 and "surrogate" not in response.text  # no such option
