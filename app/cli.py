@@ -66,6 +66,9 @@ def serve(
         log_config=None,
         access_log=False,  # app.logs.AccessLog writes one line per request instead
         timeout_graceful_shutdown=30,
+        # X-Forwarded-For is read by the app, from TORCHQUIZ_TRUSTED_PROXIES only
+        # (app/web/client_address.py): uvicorn would believe it from any local peer.
+        proxy_headers=False,
     )
 
 

@@ -75,6 +75,17 @@ class Settings(BaseSettings):
         description="Where runs get their folders (default: the system temp dir); "
         "a size-limited tmpfs here makes the disk limit hard.",
     )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or networks (CIDR) of reverse proxies whose "
+        "X-Forwarded-For names the client (for login and sign-up limits); empty: the "
+        "connection's own address is the client's.",
+    )
+    frame_ancestors: str = Field(
+        default="'none'",
+        description="Who may show the pages in a frame (the CSP frame-ancestors sources), "
+        "e.g. an LMS's origin; 'none' by default.",
+    )
     run_rate_per_min: int = Field(
         default=30, ge=0, description="Runs per learner per minute; 0 turns the limit off."
     )

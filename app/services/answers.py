@@ -11,7 +11,7 @@ from app.content import CodeQuestion, Question, Topic
 from app.services.grades import Answer, Explanation, Grade
 from app.services.grading import explain, grade, outcome
 from app.services.live_code import LiveCode
-from app.services.progress import answer_work, attempt_by_key, latest_answer
+from app.services.progress import KeyBinding, answer_work, attempt_by_key, latest_answer
 from app.services.review_queue import DueKeys
 from app.store.models import utcnow
 from app.store.writer import Writer
@@ -43,13 +43,22 @@ def time_taken_ms(shown_at: datetime | None, now: datetime) -> int | None:
 
 
 async def _submitted(
-    engine: Engine, learner_id: str, question: Question, idempotency_key: str | None
+    engine: Engine,
+    learner_id: str,
+    question: Question,
+    idempotency_key: str | None,
+    bound: KeyBinding,
 ) -> Answered | None:
-    """The answer already stored under this idempotency key, if any."""
+    """The answer already stored under this idempotency key, if any (KeyReused when the
+    key was used for another question or answer)."""
     if idempotency_key is None:
         return None
     done = await asyncio.to_thread(
-        attempt_by_key, engine=engine, learner_id=learner_id, idempotency_key=idempotency_key
+        attempt_by_key,
+        engine=engine,
+        learner_id=learner_id,
+        idempotency_key=idempotency_key,
+        bound=bound,
     )
     if done is None:
         return None
@@ -76,10 +85,11 @@ async def submit_answer(
 
     Raises the `Refused` errors of grading and of running code (see app.services.refusals).
     """
+    bound = KeyBinding(topic.id, question.id, answer.as_json(), variant_seed)
     if isinstance(question, CodeQuestion):
         # A second click must not run the learner's code again: look before grading.
         # (Every other kind grades in microseconds; the writer's unit looks for the key.)
-        done = await _submitted(engine, learner_id, question, idempotency_key)
+        done = await _submitted(engine, learner_id, question, idempotency_key, bound)
         if done is not None:
             return done
     verdict = await grade(question, answer, live=live, learner_id=learner_id)
@@ -98,7 +108,7 @@ async def submit_answer(
         recorded = await writer.run(work)
     except IntegrityError:
         # The same key raced in from another server process: the first one stored wins.
-        done = await _submitted(engine, learner_id, question, idempotency_key)
+        done = await _submitted(engine, learner_id, question, idempotency_key, bound)
         if done is None:
             raise
         return done

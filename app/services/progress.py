@@ -5,12 +5,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, CursorResult, Engine, bindparam, func, insert
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from app.content import Catalog, Question, Topic
 from app.services.grades import Answer, Grade
 from app.services.hints import forget_hints, hints_revealed
 from app.services.learners import ensure_learner
+from app.services.refusals import KeyReused
 from app.services.review import review_answer
 from app.services.review_queue import DueKeys, due_keys
 from app.store.database import session_scope
@@ -77,7 +79,8 @@ def answer_work(
     def work(session: Session) -> Recorded:
         connection = session.connection()
         if idempotency_key is not None:
-            stored = _by_key(connection, learner_id, idempotency_key)
+            bound = KeyBinding(topic.id, question.id, answer.as_json(), variant_seed)
+            stored = _by_key(connection, learner_id, idempotency_key, bound)
             if stored is not None:
                 return Recorded(*stored, new=False)
         at = utcnow()
@@ -131,29 +134,52 @@ def _new_id(inserted: CursorResult[Any]) -> int:
 
 # Statements built once: the answer path runs them for every answer.
 _INSERT_ATTEMPT = insert(Attempt)
-_ATTEMPT_BY_KEY = select(Attempt.answer, Attempt.correct, Attempt.detail, Attempt.hints_seen).where(
+_ATTEMPT_BY_KEY = sql_select(
+    col(Attempt.answer),
+    col(Attempt.correct),
+    col(Attempt.detail),
+    col(Attempt.hints_seen),
+    col(Attempt.topic_id),
+    col(Attempt.question_id),
+    col(Attempt.variant_seed),
+).where(
     col(Attempt.learner_id) == bindparam("learner_id"),
     col(Attempt.idempotency_key) == bindparam("key"),
 )
 
 
+@dataclass(frozen=True)
+class KeyBinding:
+    """What an idempotency key stands for: one answer (as stored) to one question (and
+    variant). The stored answer is the body's meaning, so it serves as the body's hash."""
+
+    topic_id: str
+    question_id: str
+    answer: str  # Answer.as_json()
+    variant_seed: int | None
+
+
 def _by_key(
-    connection: Connection, learner_id: str, idempotency_key: str
+    connection: Connection, learner_id: str, idempotency_key: str, bound: KeyBinding
 ) -> tuple[Answer, Grade, int | None] | None:
     parameters = {"learner_id": learner_id, "key": idempotency_key}
     found = connection.execute(_ATTEMPT_BY_KEY, parameters).first()
     if found is None:
         return None
-    answer, correct, detail, hints_seen = found
+    answer, correct, detail, hints_seen, topic_id, question_id, variant_seed = found
+    if KeyBinding(topic_id, question_id, answer, variant_seed) != bound:
+        # Never another question's (or answer's) verdict and feedback: security review 3, #11.
+        raise KeyReused()
     return Answer.from_json(answer), Grade.from_stored(correct, detail), hints_seen
 
 
 def attempt_by_key(
-    *, engine: Engine, learner_id: str, idempotency_key: str
+    *, engine: Engine, learner_id: str, idempotency_key: str, bound: KeyBinding
 ) -> tuple[Answer, Grade, int | None] | None:
-    """The answer this learner already submitted with this idempotency key, as graded."""
+    """The answer this learner already submitted with this idempotency key, as graded;
+    raises KeyReused when the key was used for another question or answer."""
     with engine.connect() as connection:
-        return _by_key(connection, learner_id, idempotency_key)
+        return _by_key(connection, learner_id, idempotency_key, bound)
 
 
 def latest_answer(

@@ -48,3 +48,13 @@ class RunnersBusy(Refused):
 
 class NoHints(Refused):
     """A hint was asked of a question that has none."""
+
+
+class KeyReused(Refused):
+    """An idempotency key sent again with another question or another answer."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this Idempotency-Key was used for another answer; send a new key with each "
+            "new answer (the same key only to retry the same one)"
+        )

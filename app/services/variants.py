@@ -13,6 +13,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
@@ -22,7 +23,9 @@ from app.content.variants import ParamValue, instantiate
 from app.sandbox import RunResult
 from app.services.live_code import LiveCode
 from app.services.refusals import Refused
+from app.services.review import utc
 from app.store.models import Attempt
+from app.store.review import ReviewCard
 
 SEED_SPACE = 1000  # variants per question a learner can draw
 CHECK_SEEDS = (1, 2, 3, 4, 5)  # the seeds `torchquiz check` proves
@@ -162,13 +165,49 @@ def latest_seed(*, engine: Engine, learner_id: str, topic: Topic, question: Ques
         ).first()
 
 
+@dataclass(frozen=True)
+class Draws:
+    """Where a learner stands with a question's variants."""
+
+    done: int  # variants finished: right answers to the question
+    due: bool  # the question's review card is due: the next answer is a review
+    latest_seed: int | None  # the seed of the latest answer, if any
+
+
+def draw_state(
+    *, engine: Engine, learner_id: str, topic: Topic, question: Question, now: datetime
+) -> Draws:
+    """How many variants the learner finished, whether a review is due, the latest seed."""
+    done = draws(engine=engine, learner_id=learner_id, topic=topic, question=question)
+    latest = latest_seed(engine=engine, learner_id=learner_id, topic=topic, question=question)
+    with Session(engine) as session:
+        card_due = session.exec(
+            select(ReviewCard.due).where(
+                col(ReviewCard.learner_id) == learner_id,
+                col(ReviewCard.topic_id) == topic.id,
+                col(ReviewCard.question_id) == question.id,
+            )
+        ).first()
+    due = card_due is not None and utc(card_due) <= now
+    return Draws(done=done, due=due, latest_seed=latest)
+
+
 def seed_to_answer(
-    secret: str, learner_id: str, topic: Topic, question: Question, *, done: int, sent: int | None
+    secret: str,
+    learner_id: str,
+    topic: Topic,
+    question: Question,
+    *,
+    state: Draws,
+    sent: int | None,
 ) -> int:
-    """The seed an answer is graded with: the one the page sent when it is one this learner
-    was given (a tab opened before their last right answer), else their current one."""
-    current = learner_seed(secret, learner_id, topic, question, done)
-    if sent is None or sent == current:
+    """The seed an answer is graded with: the learner's current one, or the one the page
+    sent when that page was opened before the learner's last right answer (the previous
+    draw, nothing answered since) and the answer is no review. A review always draws the
+    current seed: the previous variant's revealed answer must not pass it (security
+    review 3, finding 16)."""
+    current = learner_seed(secret, learner_id, topic, question, state.done)
+    if sent is None or sent == current or state.due or state.done == 0:
         return current
-    given = {learner_seed(secret, learner_id, topic, question, d) for d in range(done)}
-    return sent if sent in given else current
+    previous = learner_seed(secret, learner_id, topic, question, state.done - 1)
+    return sent if sent == previous and state.latest_seed == previous else current

@@ -35,6 +35,8 @@ class LoginSession(SQLModel, table=True):
     token_hash: str = Field(primary_key=True, max_length=64)
     learner_id: str = Field(foreign_key="learner.id", ondelete="CASCADE", max_length=64, index=True)
     created_at: datetime = Field(default_factory=utcnow)
+    # The session's last use (written at most hourly): unused for 30 days, it has ended.
+    last_seen_at: datetime = Field(default_factory=utcnow)
 
 
 class Attempt(SQLModel, table=True):

@@ -10,11 +10,13 @@ from sqlalchemy import Engine
 
 from app.services import accounts
 from app.services.export import export_learner
+from app.services.login_sessions import revoke
 from app.services.refusals import Refused
 from app.web import schemas
+from app.web.client_address import client_address
 from app.web.csrf import csrf_token
 from app.web.deps import EngineDep, FormVisitor, PostingVisitor, VisitorDep, get_visitor
-from app.web.identity import Visitor, sign_in, sign_out
+from app.web.identity import Visitor, known_here, sign_in, sign_out
 from app.web.refusals import as_http
 from app.web.templating import render
 
@@ -23,6 +25,7 @@ api = APIRouter(
     tags=["account"],
     responses={
         400: {"model": schemas.ErrorBody, "description": "A body that cannot be read"},
+        413: {"model": schemas.ErrorBody, "description": "A body over this route's size limit"},
     },
 )
 pages = APIRouter(include_in_schema=False)
@@ -34,48 +37,48 @@ Username = Annotated[str, Form(max_length=64)]
 Password = Annotated[str, Form(max_length=1024)]
 
 
-def _client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 async def _account_info(request: Request, username: str | None) -> schemas.AccountInfo:
     visitor = await get_visitor(request)
-    token = csrf_token(request.app.state.session_secret, visitor.learner_id)
+    token = csrf_token(request.app.state.session_secret, visitor.csrf_subject)
     return schemas.AccountInfo(username=username, csrf_token=token)
 
 
 async def _sign_up(
     request: Request, engine: Engine, visitor: Visitor, username: str, password: str
 ) -> str:
-    token = await asyncio.to_thread(
+    _, token = await asyncio.to_thread(
         accounts.sign_up,
         engine=engine,
         learner_id=visitor.learner_id,
         username=username,
         password=password,
+        address=client_address(request),
     )
-    sign_in(request, token)
-    return accounts.normalize_username(username)
+    name = accounts.normalize_username(username)
+    sign_in(request, token, name)
+    return name
 
 
 async def _log_in(
     request: Request, engine: Engine, visitor: Visitor, username: str, password: str
 ) -> str:
+    name = accounts.normalize_username(username)
     _, token = await asyncio.to_thread(
         accounts.log_in,
         engine=engine,
         learner_id=visitor.learner_id,
         username=username,
         password=password,
-        address=_client_address(request),
+        address=client_address(request),
+        known_browser=known_here(request, name),
     )
-    sign_in(request, token)
-    return accounts.normalize_username(username)
+    sign_in(request, token, name)
+    return name
 
 
 async def _log_out(request: Request, engine: Engine, visitor: Visitor) -> None:
     if visitor.token is not None:
-        await asyncio.to_thread(accounts.log_out, engine=engine, token=visitor.token)
+        await asyncio.to_thread(revoke, engine=engine, token=visitor.token)
     sign_out(request)
 
 
@@ -85,7 +88,12 @@ async def _log_out(request: Request, engine: Engine, visitor: Visitor) -> None:
 @api.post(
     "/account",
     status_code=201,
-    responses={**REFUSED, 409: {"description": "Username taken"}, 422: {"description": "Invalid"}},
+    responses={
+        **REFUSED,
+        409: {"description": "Username taken"},
+        422: {"description": "Invalid"},
+        429: {"description": "Too many sign-ups from this address; see Retry-After"},
+    },
 )
 async def create_account(
     body: schemas.Credentials, request: Request, engine: EngineDep, visitor: PostingVisitor
@@ -120,7 +128,14 @@ async def log_out(
     return await _account_info(request, None)
 
 
-@api.delete("/account", responses={**REFUSED, 401: {"description": "Wrong password"}})
+@api.delete(
+    "/account",
+    responses={
+        **REFUSED,
+        401: {"description": "Wrong password"},
+        429: {"description": "Too many wrong passwords; see Retry-After"},
+    },
+)
 async def delete_account(
     body: schemas.PasswordBody, request: Request, engine: EngineDep, visitor: PostingVisitor
 ) -> schemas.AccountInfo:
@@ -130,6 +145,7 @@ async def delete_account(
         engine=engine,
         learner_id=visitor.learner_id,
         password=body.password,
+        address=client_address(request),
     )
     sign_out(request)
     return await _account_info(request, None)
@@ -159,7 +175,7 @@ async def wipe_progress(
 async def _form_page(
     request: Request, name: str, visitor: Visitor, error: Refused | None = None, **extra: Any
 ) -> Response:
-    context = {"csrf_token": csrf_token(request.app.state.session_secret, visitor.learner_id)}
+    context = {"csrf_token": csrf_token(request.app.state.session_secret, visitor.csrf_subject)}
     context |= extra
     if error is None:
         return await render(request, name, context)
@@ -230,7 +246,8 @@ async def logout(request: Request, engine: EngineDep, visitor: FormVisitor) -> R
 @pages.get("/account")
 async def account_page(request: Request, visitor: VisitorDep) -> Response:
     """The learner's own data: download it, or delete it."""
-    return await _form_page(request, "account.html", visitor)
+    changed = request.query_params.get("changed") == "1"
+    return await _form_page(request, "account.html", visitor, changed=changed)
 
 
 @pages.post("/account/delete")
@@ -240,7 +257,11 @@ async def delete_account_form(
     """Delete the account (password required), then back to the topics (303)."""
     try:
         await asyncio.to_thread(
-            accounts.delete_account, engine=engine, learner_id=visitor.learner_id, password=password
+            accounts.delete_account,
+            engine=engine,
+            learner_id=visitor.learner_id,
+            password=password,
+            address=client_address(request),
         )
     except Refused as error:
         return await _form_page(request, "account.html", visitor, error)

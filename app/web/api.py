@@ -30,6 +30,7 @@ router = APIRouter(
     responses={
         400: {"model": ErrorBody, "description": "A body that cannot be read (not UTF-8 JSON)"},
         404: {"model": ErrorBody, "description": "Unknown topic or question"},
+        413: {"model": ErrorBody, "description": "A body over this route's size limit"},
     },
 )
 

@@ -74,7 +74,7 @@ LearnerDep = Annotated[str, Depends(get_learner_id)]
 
 async def get_csrf_token(request: Request) -> str:
     visitor = await _visitor(request)
-    return csrf_token(request.app.state.session_secret, visitor.learner_id)
+    return csrf_token(request.app.state.session_secret, visitor.csrf_subject)
 
 
 CsrfTokenDep = Annotated[str, Depends(get_csrf_token)]
@@ -90,7 +90,7 @@ async def _posting_visitor(request: Request, token: str | None) -> Visitor:
     if not request.session:
         raise HTTPException(status_code=403, detail=_REFUSED)
     visitor = await get_visitor(request)
-    if not csrf_valid(request.app.state.session_secret, visitor.learner_id, token):
+    if not csrf_valid(request.app.state.session_secret, visitor.csrf_subject, token):
         raise HTTPException(status_code=403, detail=_REFUSED)
     return visitor
 

@@ -4,6 +4,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
@@ -12,6 +13,7 @@ from app.services.refusals import Refused
 from app.web.fragments import PREFIX as FRAGMENTS
 from app.web.refusals import as_http
 from app.web.templating import render
+from app.web.validation import validation_error
 
 log = logging.getLogger("torchquiz.web")
 
@@ -74,5 +76,6 @@ async def _unexpected_error(request: Request, error: Exception) -> Response:
 def install_error_handlers(app: FastAPI) -> None:
     """Route HTTP errors and refusals to the error page or JSON; log anything unexpected."""
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(Refused, _refused)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -14,7 +14,7 @@ from app.services.grades import Answer
 from app.services.hints import hints_revealed, reveal_next_hint
 from app.services.refusals import RunsDisabled
 from app.services.review_queue import count_due, due_keys, schedule_of
-from app.services.variants import draws, latest_seed, seed_to_answer, variant_of
+from app.services.variants import draw_state, latest_seed, seed_to_answer, variant_of
 from app.store.models import utcnow
 from app.web import schemas, views
 from app.web.deps import (
@@ -80,10 +80,15 @@ async def learner_variant(
             latest_seed, engine=engine, learner_id=learner_id, topic=topic, question=question
         )
     else:
-        done = await run_in_threadpool(
-            draws, engine=engine, learner_id=learner_id, topic=topic, question=question
+        state = await run_in_threadpool(
+            draw_state,
+            engine=engine,
+            learner_id=learner_id,
+            topic=topic,
+            question=question,
+            now=utcnow(),
         )
-        seed = seed_to_answer(place.secret, learner_id, topic, question, done=done, sent=sent)
+        seed = seed_to_answer(place.secret, learner_id, topic, question, state=state, sent=sent)
     try:
         variant = await variant_of(place.live, question, seed)
     except RunsDisabled:

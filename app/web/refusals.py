@@ -6,11 +6,18 @@ same message in the form they posted.
 
 from dataclasses import dataclass
 
-from app.services.accounts import InvalidAccount, NotSignedIn, UsernameTaken, WrongCredentials
+from app.services.accounts import (
+    InvalidAccount,
+    NotSignedIn,
+    SignUpsLimited,
+    UsernameTaken,
+    WrongCredentials,
+)
 from app.services.login_throttle import LoginThrottled
 from app.services.refusals import (
     CodeTooLarge,
     InvalidAnswer,
+    KeyReused,
     NoHints,
     RateLimited,
     Refused,
@@ -22,6 +29,7 @@ from app.services.variants import VariantFailed
 STATUS: dict[type[Refused], int] = {
     InvalidAnswer: 422,
     NoHints: 409,
+    KeyReused: 409,
     VariantFailed: 503,
     CodeTooLarge: 422,
     RateLimited: 429,
@@ -32,6 +40,7 @@ STATUS: dict[type[Refused], int] = {
     WrongCredentials: 401,
     NotSignedIn: 401,
     LoginThrottled: 429,
+    SignUpsLimited: 429,
 }
 
 

@@ -364,6 +364,15 @@ class PasswordBody(BaseModel):
     password: str = Field(max_length=1024)
 
 
+class PasswordChange(BaseModel):
+    """The current password, to confirm, and the new one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(max_length=1024)
+    new_password: str = Field(max_length=1024, examples=["a longer passphrase"])
+
+
 class AccountInfo(Public):
     """Who is signed in (None when anonymous), and the CSRF token for this session."""
 

@@ -92,7 +92,7 @@ async def render(
     visitor = getattr(request.state, "visitor", None)
     if visitor is not None:  # the navigation: who is signed in, a logout form, reviews due
         # The page's own forms carry the same token unless the route gives another.
-        token = csrf_token(state.session_secret, visitor.learner_id)
+        token = csrf_token(state.session_secret, visitor.csrf_subject)
         context = {"visitor": visitor, "nav_csrf": token, "csrf_token": token, **context}
         if reviews_due is None and status_code < 500:
             reviews_due = await run_in_threadpool(_reviews_due, request, visitor)

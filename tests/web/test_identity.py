@@ -81,10 +81,11 @@ def test_a_repeated_submit_with_the_same_key_is_recorded_once(
     headers = {"X-CSRF-Token": learner.csrf, "Idempotency-Key": page["idempotency_key"]}
     url = "/api/topics/basics/questions/shape/answer"
     first = learner.client.post(url, json={"choice": "a"}, headers=headers)
-    # A second click, even with another choice, gets the first verdict back.
-    again = learner.client.post(url, json={"choice": "b"}, headers=headers)
+    # A second click gets the first verdict back; the key with another choice is refused.
+    again = learner.client.post(url, json={"choice": "a"}, headers=headers)
     assert first.status_code == again.status_code == 200
     assert first.json() == again.json() and first.json()["correct"] is False
+    assert learner.client.post(url, json={"choice": "b"}, headers=headers).status_code == 409
     assert count(settings, "attempt") == 1
     other = learner.client.post(
         url, json={"choice": "b"}, headers=headers | {"Idempotency-Key": "another"}

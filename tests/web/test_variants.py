@@ -3,14 +3,17 @@ answer is graded against the learner's own variant, and the seed is stored with 
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.config import Settings
 from app.services.variants import learner_seed
-from app.store.models import Attempt
+from app.store.models import Attempt, utcnow
+from app.store.review import ReviewCard
 from app.store.shared import AuthoredOutput
 from tests.helpers import FIXTURE_QUIZZES, Learner, csrf_from, migrated_app
 
@@ -109,6 +112,41 @@ def test_a_page_opened_before_a_right_answer_is_graded_as_shown(live_client: Tes
     current = bea.client.get(SUM).json()["variant"]
     forged = (current + 1) % 1000
     post(bea, SUM, {"value": "x", "variant": forged})
+    assert attempts(live_client)[-1].variant_seed == current
+
+
+def test_a_review_draws_the_current_seed_not_the_revealed_one(live_client: TestClient) -> None:
+    """Security review 3, finding 16: a wrong answer reveals the variant's value; once the
+    variant is done, that value sent with the old seed must not pass the review."""
+    cyd = new_learner(live_client)
+    old = cyd.client.get(SUM).json()
+    wrong = post(cyd, SUM, {"value": "no idea", "variant": old["variant"]})
+    revealed = wrong["expected"]
+    assert post(cyd, SUM, {"value": revealed, "variant": old["variant"]})["correct"] is True
+    learner_id = attempts(live_client)[-1].learner_id
+    current = cyd.client.get(SUM).json()["variant"]
+    assert current != old["variant"]
+    with Session(live_client.app.state.engine) as session:  # type: ignore[attr-defined]
+        session.execute(
+            update(ReviewCard)
+            .where(col(ReviewCard.learner_id) == learner_id)
+            .values(due=utcnow() - timedelta(days=1))
+        )
+        session.commit()
+    post(cyd, SUM, {"value": revealed, "variant": old["variant"]})
+    assert attempts(live_client)[-1].variant_seed == current  # graded on the new draw
+
+
+def test_an_old_seed_is_taken_once_and_only_right_after_its_draw(
+    live_client: TestClient,
+) -> None:
+    dan = new_learner(live_client)
+    old = dan.client.get(SUM).json()
+    _, cols = sizes(old)
+    assert post(dan, SUM, {"value": f"torch.Size([{cols}]) True"})["correct"] is True
+    current = dan.client.get(SUM).json()["variant"]
+    post(dan, SUM, {"value": "x"})  # an answer to the new draw
+    post(dan, SUM, {"value": f"torch.Size([{cols}]) True", "variant": old["variant"]})
     assert attempts(live_client)[-1].variant_seed == current
 
 
