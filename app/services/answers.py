@@ -1,20 +1,19 @@
 """The answer flow: grade an answer, record it as an attempt, explain it."""
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
+from app.clock import utcnow
 from app.content import CodeQuestion, Question, Topic
 from app.services.grades import Answer, Explanation, Grade
 from app.services.grading import explain, grade, outcome
-from app.services.live_code import LiveCode
+from app.services.learner_question import Course
 from app.services.progress import answer_work, attempt_by_key, latest_answer
 from app.services.review_queue import DueKeys
-from app.store.models import utcnow
-from app.store.writer import Writer
+from app.services.threads import in_thread
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ async def _submitted(
     """The answer already stored under this idempotency key, if any."""
     if idempotency_key is None:
         return None
-    done = await asyncio.to_thread(
+    done = await in_thread(
         attempt_by_key, engine=engine, learner_id=learner_id, idempotency_key=idempotency_key
     )
     if done is None:
@@ -59,9 +58,7 @@ async def _submitted(
 
 async def submit_answer(
     *,
-    live: LiveCode,
-    engine: Engine,
-    writer: Writer,
+    course: Course,
     learner_id: str,
     topic: Topic,
     question: Question,
@@ -76,6 +73,7 @@ async def submit_answer(
 
     Raises the `Refused` errors of grading and of running code (see app.services.refusals).
     """
+    live, engine = course.live, course.engine
     if isinstance(question, CodeQuestion):
         # A second click must not run the learner's code again: look before grading.
         # (Every other kind grades in microseconds; the writer's unit looks for the key.)
@@ -95,7 +93,7 @@ async def submit_answer(
         variant_seed=variant_seed,
     )
     try:
-        recorded = await writer.run(work)
+        recorded = await course.writer.run(work)
     except IntegrityError:
         # The same key raced in from another server process: the first one stored wins.
         done = await _submitted(engine, learner_id, question, idempotency_key)

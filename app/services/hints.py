@@ -5,11 +5,12 @@ from sqlalchemy import Connection, Engine, bindparam, delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.clock import utcnow
 from app.content import Question, Topic
 from app.services.learners import ensure_learner
 from app.services.refusals import NoHints
 from app.store.database import session_scope
-from app.store.models import HintReveal, utcnow
+from app.store.models import HintReveal
 
 
 def _row(session: Session, learner_id: str, topic: Topic, question: Question) -> HintReveal | None:

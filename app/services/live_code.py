@@ -1,7 +1,6 @@
 """Live code: authored snippets' outputs (computed once, cached) and learners' own runs."""
 
 import asyncio
-import functools
 import hashlib
 import logging
 from collections.abc import Iterable, Mapping
@@ -45,8 +44,14 @@ def torch_version() -> str:
         return "unknown"
 
 
-@functools.lru_cache(maxsize=4096)  # pages ask for the same authored code again and again
+class TemplateSnippet(ValueError):
+    """A variant question's code (or solution) as written, with `{name}` placeholders: only
+    its variants run (content/catalog.py); running it would show and store a NameError."""
+
+
 def _output_key(torch: str, code: str, check: str | None, seed: int) -> str:
+    # Not memoized: the code may be a learner's (up to the form's 1 MB), and a memo would
+    # keep every string it was asked about, refused runs included (review 3, B2).
     # Seed 0 (every run but a variant's params) keeps the keys stored before seeds.
     salt = f"\0{seed}" if seed else ""
     return hashlib.sha256(f"{torch}\0{code}\0{check}{salt}".encode()).hexdigest()
@@ -125,6 +130,7 @@ class LiveCode:
 
     def cached_outputs(self, snippets: Iterable[Snippet]) -> dict[str, RunSummary]:
         """The outputs already computed, by snippet id; never waits."""
+        _refuse_templates(snippets := list(snippets))
         found = {s.id: self._cache.get(self._key(s.code)) for s in snippets}
         return {snippet_id: RunSummary.of(run) for snippet_id, run in found.items() if run}
 
@@ -184,6 +190,7 @@ class LiveCode:
         """Outputs of several snippets by snippet id, for a page read (which never writes:
         see reference); one that cannot run now is left out."""
         unique = {s.id: s for s in snippets}
+        _refuse_templates(unique.values())
         if self._sandbox is None or not unique:
             return {}
         known = self.cached_outputs(unique.values())
@@ -239,6 +246,14 @@ class LiveCode:
     async def try_code(self, code: str, *, learner_id: str) -> RunSummary:
         """Run a learner's edited code ("try it"); raises what `run` raises."""
         return RunSummary.of(await self.run(code, learner_id=learner_id))
+
+
+def _refuse_templates(snippets: Iterable[Snippet]) -> None:
+    template = next((s for s in snippets if s.template), None)
+    if template is not None:
+        raise TemplateSnippet(
+            f"snippet {template.id} is a variant question's template: run its variant instead"
+        )
 
 
 def _files_unprotected(sandbox: Sandbox, settings: Settings) -> str | None:

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, CursorResult, Engine, bindparam, func, insert
 from sqlmodel import Session, col, select
 
+from app.clock import utcnow
 from app.content import Catalog, Question, Topic
 from app.services.grades import Answer, Grade
 from app.services.hints import forget_hints, hints_revealed
@@ -14,7 +15,7 @@ from app.services.learners import ensure_learner
 from app.services.review import review_answer
 from app.services.review_queue import DueKeys, due_keys
 from app.store.database import session_scope
-from app.store.models import Attempt, utcnow
+from app.store.models import Attempt
 
 
 @dataclass(frozen=True)

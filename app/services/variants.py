@@ -14,8 +14,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func
-from sqlmodel import Session, col, select
+from sqlalchemy import Connection, bindparam, func
+from sqlmodel import col, select
 
 from app.content import Question, Topic
 from app.content.variants import ParamValue, instantiate
@@ -131,35 +131,41 @@ def learner_seed(secret: str, learner_id: str, topic: Topic, question: Question,
     return int.from_bytes(digest[:8], "big") % SEED_SPACE
 
 
-def draws(*, engine: Engine, learner_id: str, topic: Topic, question: Question) -> int:
+_DRAWS = (
+    select(func.count())
+    .select_from(Attempt)
+    .where(
+        col(Attempt.learner_id) == bindparam("learner_id"),
+        col(Attempt.topic_id) == bindparam("topic_id"),
+        col(Attempt.question_id) == bindparam("question_id"),
+        col(Attempt.correct).is_(True),
+    )
+)
+_LATEST_SEED = (
+    select(Attempt.variant_seed)
+    .where(
+        col(Attempt.learner_id) == bindparam("learner_id"),
+        col(Attempt.topic_id) == bindparam("topic_id"),
+        col(Attempt.question_id) == bindparam("question_id"),
+    )
+    .order_by(col(Attempt.id).desc())
+    .limit(1)
+)
+
+
+def draws(connection: Connection, *, learner_id: str, topic: Topic, question: Question) -> int:
     """How many variants this learner has finished: their right answers to the question."""
-    with Session(engine) as session:
-        count = session.exec(
-            select(func.count())
-            .select_from(Attempt)
-            .where(
-                col(Attempt.learner_id) == learner_id,
-                col(Attempt.topic_id) == topic.id,
-                col(Attempt.question_id) == question.id,
-                col(Attempt.correct).is_(True),
-            )
-        ).one()
-    return int(count)
+    key = {"learner_id": learner_id, "topic_id": topic.id, "question_id": question.id}
+    return int(connection.execute(_DRAWS, key).scalar_one())
 
 
-def latest_seed(*, engine: Engine, learner_id: str, topic: Topic, question: Question) -> int | None:
+def latest_seed(
+    connection: Connection, *, learner_id: str, topic: Topic, question: Question
+) -> int | None:
     """The variant seed of the learner's latest answer to the question, if any."""
-    with Session(engine) as session:
-        return session.exec(
-            select(Attempt.variant_seed)
-            .where(
-                col(Attempt.learner_id) == learner_id,
-                col(Attempt.topic_id) == topic.id,
-                col(Attempt.question_id) == question.id,
-            )
-            .order_by(col(Attempt.id).desc())
-            .limit(1)
-        ).first()
+    key = {"learner_id": learner_id, "topic_id": topic.id, "question_id": question.id}
+    seed = connection.execute(_LATEST_SEED, key).scalar()
+    return None if seed is None else int(seed)
 
 
 def seed_to_answer(

@@ -16,6 +16,7 @@ from app.web.csrf import csrf_token
 from app.web.deps import EngineDep, FormVisitor, PostingVisitor, VisitorDep, get_visitor
 from app.web.identity import Visitor, sign_in, sign_out
 from app.web.refusals import as_http
+from app.web.state import app_state
 from app.web.templating import render
 
 api = APIRouter(
@@ -40,7 +41,7 @@ def _client_address(request: Request) -> str:
 
 async def _account_info(request: Request, username: str | None) -> schemas.AccountInfo:
     visitor = await get_visitor(request)
-    token = csrf_token(request.app.state.session_secret, visitor.learner_id)
+    token = csrf_token(app_state(request.app).secret, visitor.learner_id)
     return schemas.AccountInfo(username=username, csrf_token=token)
 
 
@@ -159,7 +160,7 @@ async def wipe_progress(
 async def _form_page(
     request: Request, name: str, visitor: Visitor, error: Refused | None = None, **extra: Any
 ) -> Response:
-    context = {"csrf_token": csrf_token(request.app.state.session_secret, visitor.learner_id)}
+    context = {"csrf_token": csrf_token(app_state(request.app).secret, visitor.learner_id)}
     context |= extra
     if error is None:
         return await render(request, name, context)

@@ -1,0 +1,59 @@
+"""The home page: every topic in study order, grouped by level, with the learner's progress.
+
+Runs in: the web process.
+"""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine
+
+from app.clock import utcnow
+from app.services.progress import progress_by_topic
+from app.services.review_queue import due_count
+from app.services.threads import in_thread
+from app.web.deps import LearnerDep
+from app.web.presenters.common import summary, topic_ref
+from app.web.render_cache import RenderCache
+from app.web.schemas import pages as schemas
+from app.web.state import app_state
+
+
+def home_page_of(
+    *, renders: RenderCache, engine: Engine, learner_id: str, show_errors: bool, now: datetime
+) -> schemas.HomePage:
+    """The topics in study order, grouped by level, with the learner's progress."""
+    catalog = renders.catalog
+    progress = progress_by_topic(engine=engine, learner_id=learner_id, catalog=catalog)
+    summaries = [summary(renders, t, progress[t.id]) for t in catalog.topics]
+    levels = [
+        schemas.LevelGroup(level=level, topics=[s for s in summaries if s.level == level])
+        for level in dict.fromkeys(s.level for s in summaries)
+    ]
+    done = {t.id for t in catalog.topics if progress[t.id].done}
+    ready = [t for t in catalog.topics if t.id not in done and all(r in done for r in t.requires)]
+    unfinished = ready or [t for t in catalog.topics if t.id not in done]
+    return schemas.HomePage(
+        topics=summaries,
+        levels=levels,
+        next_topic=topic_ref(unfinished[0]) if unfinished else None,
+        content_errors=[str(e) for e in catalog.errors] if show_errors else [],
+        reviews_due=due_count(engine=engine, learner_id=learner_id, catalog=catalog, now=now),
+    )
+
+
+async def home_page(request: Request, learner_id: LearnerDep) -> schemas.HomePage:
+    """Every topic in study order, with the learner's progress."""
+    state = app_state(request.app)
+    return await in_thread(
+        home_page_of,
+        renders=state.render_cache(),
+        engine=state.engine,
+        learner_id=learner_id,
+        show_errors=state.settings.dev,
+        now=utcnow(),
+    )
+
+
+HomePageDep = Annotated[schemas.HomePage, Depends(home_page)]
