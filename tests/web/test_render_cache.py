@@ -92,7 +92,7 @@ def test_shared_renders_fail_on_a_value_they_were_not_handed() -> None:
     templates = Templates(auto_reload=False, static_url=str, renders=lambda: cache)
     with pytest.raises(UndefinedError):
         templates.shared.from_string("{{ item.title }} {{ visitor.username }}").render(item=1)
-    assert templates.pages.from_string("[{{ visitor }}]").render() == "[]"  # pages: lenient
+    assert templates.pages.env.from_string("[{{ visitor }}]").render() == "[]"  # pages: lenient
 
 
 def test_two_apps_in_one_process_share_no_templates_and_no_cache(tmp_path: Path) -> None:
