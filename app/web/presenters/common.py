@@ -4,8 +4,14 @@ snippets, runs. The shared ones are kept in the render cache (web/render_cache.p
 Runs in: the web process.
 """
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Annotated
 
+from fastapi import Depends, Request
+from sqlalchemy import Engine
+
+from app.clock import utcnow
 from app.content import (
     Catalog,
     CodeQuestion,
@@ -18,8 +24,30 @@ from app.content import (
 from app.services.grades import RunSummary
 from app.services.live_code import Outputs
 from app.services.progress import TopicProgress
+from app.web.deps import LearnerDep
 from app.web.render_cache import RenderCache
 from app.web.schemas import pages as schemas
+from app.web.state import app_state
+
+
+@dataclass(frozen=True)
+class LearnerRead:
+    """What a page reads for one learner: the render cache (and its catalog), the
+    database, who, and when."""
+
+    renders: RenderCache
+    engine: Engine
+    learner_id: str
+    now: datetime
+
+
+async def learner_read(request: Request, learner_id: LearnerDep) -> LearnerRead:
+    """The learner's read of the catalog served now."""
+    state = app_state(request.app)
+    return LearnerRead(state.render_cache(), state.engine, learner_id, utcnow())
+
+
+LearnerReadDep = Annotated[LearnerRead, Depends(learner_read)]
 
 
 def topic_url(topic: Topic) -> str:

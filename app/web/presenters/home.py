@@ -3,27 +3,21 @@
 Runs in: the web process.
 """
 
-from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
-from sqlalchemy import Engine
+from fastapi import Depends
 
-from app.clock import utcnow
 from app.services.progress import progress_by_topic
 from app.services.review_queue import due_count
 from app.services.threads import in_thread
-from app.web.deps import LearnerDep
-from app.web.presenters.common import summary, topic_ref
-from app.web.render_cache import RenderCache
+from app.web.deps import SettingsDep
+from app.web.presenters.common import LearnerRead, LearnerReadDep, summary, topic_ref
 from app.web.schemas import pages as schemas
-from app.web.state import app_state
 
 
-def home_page_of(
-    *, renders: RenderCache, engine: Engine, learner_id: str, show_errors: bool, now: datetime
-) -> schemas.HomePage:
+def home_page_of(read: LearnerRead, *, show_errors: bool) -> schemas.HomePage:
     """The topics in study order, grouped by level, with the learner's progress."""
+    renders, engine, learner_id, now = read.renders, read.engine, read.learner_id, read.now
     catalog = renders.catalog
     progress = progress_by_topic(engine=engine, learner_id=learner_id, catalog=catalog)
     summaries = [summary(renders, t, progress[t.id]) for t in catalog.topics]
@@ -43,17 +37,9 @@ def home_page_of(
     )
 
 
-async def home_page(request: Request, learner_id: LearnerDep) -> schemas.HomePage:
+async def home_page(read: LearnerReadDep, settings: SettingsDep) -> schemas.HomePage:
     """Every topic in study order, with the learner's progress."""
-    state = app_state(request.app)
-    return await in_thread(
-        home_page_of,
-        renders=state.render_cache(),
-        engine=state.engine,
-        learner_id=learner_id,
-        show_errors=state.settings.dev,
-        now=utcnow(),
-    )
+    return await in_thread(home_page_of, read, show_errors=settings.dev)
 
 
 HomePageDep = Annotated[schemas.HomePage, Depends(home_page)]

@@ -7,30 +7,24 @@ Runs in: the web process.
 from datetime import date, datetime, timedelta
 from typing import Annotated
 
-from fastapi import Depends, Request
-from sqlalchemy import Engine
+from fastapi import Depends
 
-from app.clock import utcnow
 from app.content import Topic
 from app.services.activity import answers_per_day
 from app.services.progress import attempts_of, progress_by_topic
 from app.services.review_queue import Schedule, schedule_of
 from app.services.threads import in_thread
-from app.web.deps import LearnerDep
-from app.web.presenters.common import summary
-from app.web.render_cache import RenderCache
+from app.web.presenters.common import LearnerRead, LearnerReadDep, summary
 from app.web.schemas import pages as schemas
-from app.web.state import app_state
 
 ACTIVITY_DAYS = 84  # 12 weeks
 FORECAST_DAYS = 30
 
 
-def progress_page_of(
-    *, renders: RenderCache, engine: Engine, learner_id: str, now: datetime
-) -> schemas.ProgressPage:
+def progress_page_of(read: LearnerRead) -> schemas.ProgressPage:
     """Every topic's progress and the learner's attempts, newest first, with the numbers of
     the charts: mastery per topic, answers per day, reviews due per day."""
+    renders, engine, learner_id, now = read.renders, read.engine, read.learner_id, read.now
     catalog = renders.catalog
     progress = progress_by_topic(engine=engine, learner_id=learner_id, catalog=catalog)
     schedule = schedule_of(engine=engine, learner_id=learner_id, catalog=catalog)
@@ -73,16 +67,9 @@ def _days(first: date, counts: list[int]) -> list[schemas.DayCount]:
     ]
 
 
-async def progress_page(request: Request, learner_id: LearnerDep) -> schemas.ProgressPage:
+async def progress_page(read: LearnerReadDep) -> schemas.ProgressPage:
     """The learner's progress per topic, the numbers of its charts, and attempts, newest first."""
-    state = app_state(request.app)
-    return await in_thread(
-        progress_page_of,
-        renders=state.render_cache(),
-        engine=state.engine,
-        learner_id=learner_id,
-        now=utcnow(),
-    )
+    return await in_thread(progress_page_of, read)
 
 
 ProgressPageDep = Annotated[schemas.ProgressPage, Depends(progress_page)]

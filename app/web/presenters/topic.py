@@ -4,35 +4,30 @@ marked by the learner's latest answers.
 Runs in: the web process.
 """
 
-from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
-from sqlalchemy import Engine
+from fastapi import Depends
 
-from app.clock import utcnow
 from app.content import Topic
 from app.services.live_code import Outputs
 from app.services.progress import progress_by_topic
 from app.services.review_queue import due_count
 from app.services.threads import in_thread
-from app.web.deps import CatalogDep, LearnerDep, TopicDep
-from app.web.presenters.common import lesson, neighbour, question_url, summary
-from app.web.render_cache import RenderCache
+from app.web.deps import LiveDep, TopicDep
+from app.web.presenters.common import (
+    LearnerRead,
+    LearnerReadDep,
+    lesson,
+    neighbour,
+    question_url,
+    summary,
+)
 from app.web.schemas import pages as schemas
-from app.web.state import app_state
 
 
-def topic_page_of(
-    *,
-    renders: RenderCache,
-    engine: Engine,
-    learner_id: str,
-    topic: Topic,
-    outputs: Outputs,
-    now: datetime,
-) -> schemas.TopicPage:
+def topic_page_of(read: LearnerRead, topic: Topic, outputs: Outputs) -> schemas.TopicPage:
     """A topic's lesson and its questions, marked by the learner's latest answers."""
+    renders, engine, learner_id, now = read.renders, read.engine, read.learner_id, read.now
     catalog = renders.catalog
     progress = progress_by_topic(engine=engine, learner_id=learner_id, catalog=catalog)[topic.id]
     links = []
@@ -56,21 +51,10 @@ def topic_page_of(
     )
 
 
-async def topic_page(
-    request: Request, learner_id: LearnerDep, catalog: CatalogDep, topic: TopicDep
-) -> schemas.TopicPage:
+async def topic_page(read: LearnerReadDep, topic: TopicDep, live: LiveDep) -> schemas.TopicPage:
     """A topic's lesson with the real output of its code, and its questions."""
-    state = app_state(request.app)
-    outputs = await state.live_code().outputs(topic.lesson_snippets)
-    return await in_thread(
-        topic_page_of,
-        renders=state.render_cache(catalog),
-        engine=state.engine,
-        learner_id=learner_id,
-        topic=topic,
-        outputs=outputs,
-        now=utcnow(),
-    )
+    outputs = await live.outputs(topic.lesson_snippets)
+    return await in_thread(topic_page_of, read, topic, outputs)
 
 
 TopicPageDep = Annotated[schemas.TopicPage, Depends(topic_page)]
