@@ -8,7 +8,7 @@ from datetime import datetime
 
 from pwdlib import PasswordHash
 from sqlalchemy import Engine, delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.services.learners import ensure_learner
 from app.services.login_throttle import count_failure, refuse_if_throttled
@@ -129,8 +129,8 @@ def session_account(*, engine: Engine, token: str) -> tuple[str, str, bool] | No
     with session_scope(engine) as session:
         found = session.exec(
             select(Learner.id, Learner.username, Learner.is_author)
-            .join(LoginSession, LoginSession.learner_id == Learner.id)  # type: ignore[arg-type]
-            .where(LoginSession.token_hash == _token_hash(token))
+            .join(LoginSession, col(LoginSession.learner_id) == Learner.id)
+            .where(col(LoginSession.token_hash) == _token_hash(token))
         ).first()
     if found is None or found[1] is None:
         return None
@@ -140,7 +140,8 @@ def session_account(*, engine: Engine, token: str) -> tuple[str, str, bool] | No
 def log_out(*, engine: Engine, token: str) -> None:
     """Revoke the session (every replica sees it gone at once)."""
     with session_scope(engine) as session:
-        session.execute(delete(LoginSession).where(LoginSession.token_hash == _token_hash(token)))  # type: ignore[arg-type]
+        revoked = col(LoginSession.token_hash) == _token_hash(token)
+        session.execute(delete(LoginSession).where(revoked))
 
 
 def delete_account(*, engine: Engine, learner_id: str, password: str) -> None:
@@ -153,7 +154,7 @@ def delete_account(*, engine: Engine, learner_id: str, password: str) -> None:
     if not _hasher.verify(password[:PASSWORD_MAX], learner.password_hash):
         raise WrongCredentials()
     with session_scope(engine) as session:
-        session.execute(delete(Learner).where(Learner.id == learner_id))  # type: ignore[arg-type]
+        session.execute(delete(Learner).where(col(Learner.id) == learner_id))
 
 
 def wipe_anonymous(*, engine: Engine, learner_id: str) -> None:
@@ -167,4 +168,4 @@ def wipe_anonymous(*, engine: Engine, learner_id: str) -> None:
             raise InvalidAccount(
                 "this is an account: delete it with its password (DELETE /api/account)"
             )
-        session.execute(delete(Learner).where(Learner.id == learner_id))  # type: ignore[arg-type]
+        session.execute(delete(Learner).where(col(Learner.id) == learner_id))

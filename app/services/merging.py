@@ -1,7 +1,7 @@
 """Signing in from a browser that answered anonymously: the account adopts that work."""
 
 from sqlalchemy import delete, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.services.review import rebuild_cards
 from app.store.models import Attempt, HintReveal, Learner
@@ -20,17 +20,17 @@ def adopt(session: Session, *, anonymous_id: str, account_id: str) -> None:
     # Keys only deduplicate retries of one browser's submit; the merged rows need none.
     session.execute(
         update(Attempt)
-        .where(Attempt.learner_id == anonymous_id)  # type: ignore[arg-type]
+        .where(col(Attempt.learner_id) == anonymous_id)
         .values(learner_id=account_id, idempotency_key=None)
     )
     session.execute(
         update(ReviewLog)
-        .where(ReviewLog.learner_id == anonymous_id)  # type: ignore[arg-type]
+        .where(col(ReviewLog.learner_id) == anonymous_id)
         .values(learner_id=account_id)
     )
     _adopt_hints(session, anonymous_id=anonymous_id, account_id=account_id)
     # Its cards go with it (CASCADE); the account's are replayed from both logs in order.
-    session.execute(delete(Learner).where(Learner.id == anonymous_id))  # type: ignore[arg-type]
+    session.execute(delete(Learner).where(col(Learner.id) == anonymous_id))
     rebuild_cards(session=session, learner_id=account_id)
 
 

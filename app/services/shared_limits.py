@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete, func, text
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.services.refusals import RateLimited
 from app.store.database import session_scope
@@ -40,9 +40,9 @@ def count_event(
         # On SQLite this first write takes the database's write lock: serialized as well.
         session.execute(
             delete(RateEvent).where(
-                RateEvent.scope == scope,  # type: ignore[arg-type]
-                RateEvent.key == key,  # type: ignore[arg-type]
-                RateEvent.at < since,  # type: ignore[arg-type]
+                col(RateEvent.scope) == scope,
+                col(RateEvent.key) == key,
+                col(RateEvent.at) < since,
             )
         )
         count, oldest = session.exec(
@@ -65,8 +65,8 @@ def prune_events(engine: Engine, *, scope: str, window_s: float) -> int:
     with session_scope(engine) as session:
         result = session.execute(
             delete(RateEvent).where(
-                RateEvent.scope == scope,  # type: ignore[arg-type]
-                RateEvent.at < since,  # type: ignore[arg-type]
+                col(RateEvent.scope) == scope,
+                col(RateEvent.at) < since,
             )
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
