@@ -58,7 +58,7 @@ def question_api(learner: Learner) -> Shown:
 def question_html(learner: Learner) -> Shown:
     response = learner.client.get(PAGE)
     assert response.status_code == 200
-    return _of_page(response.context["page"])  # type: ignore[attr-defined]
+    return _of_page(response.context["page"])
 
 
 def review_api(learner: Learner) -> Shown:
@@ -69,7 +69,7 @@ def review_api(learner: Learner) -> Shown:
 
 def review_html(learner: Learner) -> Shown:
     response = learner.client.get("/review")
-    page = response.context["page"]  # type: ignore[attr-defined]
+    page = response.context["page"]
     assert page.current is not None, "the question is due"
     shown = _of_page(page.current)
     assert "{rows}" not in response.text
@@ -82,7 +82,7 @@ def refused_form(learner: Learner) -> Shown:
     token = csrf_from(learner.client.get(PAGE).text)
     response = learner.client.post(PAGE, data={"csrf_token": token, "value": ""})
     assert response.status_code == 422, response.text
-    return _of_page(response.context["page"])  # type: ignore[attr-defined]
+    return _of_page(response.context["page"])
 
 
 def hint_form(learner: Learner) -> Shown:
@@ -90,7 +90,7 @@ def hint_form(learner: Learner) -> Shown:
     token = csrf_from(learner.client.get(PAGE).text)
     response = learner.client.post(f"{PAGE}/hint", data={"csrf_token": token, "value": "x"})
     assert response.status_code == 200, response.text
-    return _of_page(response.context["page"])  # type: ignore[attr-defined]
+    return _of_page(response.context["page"])
 
 
 def feedback_api(learner: Learner) -> Shown:

@@ -76,9 +76,10 @@ def test_refused_runs_keep_no_memory(tmp_path: Path) -> None:
                 pass
 
     with TestClient(migrated_app(settings)) as client:
-        live = app_state(client.app).live_code()
-        client.portal.call(run_all, 0, 500)  # the steady state: allocator pools, one real run
+        live, portal = app_state(client.app).live_code(), client.portal
+        assert portal is not None  # the client is started
+        portal.call(run_all, 0, 500)  # the steady state: allocator pools, one real run
         before = _resident_bytes()
-        client.portal.call(run_all, 500, 10_500)
+        portal.call(run_all, 500, 10_500)
         grown = _resident_bytes() - before
     assert grown < 20 * 2**20, f"resident memory grew by {grown / 2**20:.1f} MiB"
