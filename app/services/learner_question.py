@@ -92,13 +92,19 @@ async def learner_question(
     sent: int | None = None,
     latest: bool = False,
     wait: bool = True,
+    hints: bool = True,
     due_at: datetime | None = None,
 ) -> LearnerQuestion:
     """`question` as `learner_id` sees it: their variant (the current one; the one `sent`
     back by a page when it was theirs; or with `latest` the one they last answered), the
     hints they revealed, and its code's output (run now if needed, unless `wait` is False:
-    then only what is known). With `due_at`, also the reviews due then."""
-    read = await in_thread(_read, course, learner_id, topic, question, due_at)
+    then only what is known). With `due_at`, also the reviews due then. Without `hints`
+    (answering, the feedback: they read hints with the answer) a question without params
+    needs no read at all, and comes back with `hints_revealed` 0."""
+    if hints or due_at is not None or question.params is not None:
+        read = await in_thread(_read, course, learner_id, topic, question, due_at)
+    else:
+        read = _Read(done=0, latest=None, hints=0, due=None)  # a thread hop saved
     seed: int | None = None
     if question.params is not None:
         if latest:

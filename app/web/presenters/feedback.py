@@ -139,7 +139,7 @@ async def latest_feedback(
     """The feedback on the learner's latest answer, or None before the first."""
     course, topic = place.course, place.topic
     seen = await learner_question(
-        course, learner_id, topic, place.question, latest=True, wait=False
+        course, learner_id, topic, place.question, latest=True, wait=False, hints=False
     )
 
     def build() -> schemas.Feedback | None:

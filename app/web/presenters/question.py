@@ -109,7 +109,7 @@ async def submit(
     of it (raises `Refused`); the question answered, and the answer."""
     course, topic, question = place.course, place.topic, place.question
     seen = await learner_question(
-        course, learner_id, topic, question, sent=sent.variant, wait=False
+        course, learner_id, topic, question, sent=sent.variant, wait=False, hints=False
     )
     if seen.unresolved:
         # Runs are off: the variant cannot be made, so it cannot be graded either.
