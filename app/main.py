@@ -16,8 +16,8 @@ from app.config import Settings
 from app.content import ContentSource
 from app.logs import AccessLog, configure_logging
 from app.paths import STATIC_DIR
-from app.services.live_code import authored_runs, start_live_code
-from app.services.threads import in_thread
+from app.services.running.live_code import authored_runs, start_live_code
+from app.services.running.threads import in_thread
 from app.store.database import make_engine
 from app.store.migrations import SchemaOutdated, check_schema
 from app.store.writer import Writer

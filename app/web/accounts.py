@@ -8,8 +8,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import Engine
 
-from app.services import accounts
-from app.services.export import export_learner
+from app.services.people import accounts
+from app.services.people.export import export_learner
 from app.services.refusals import Refused
 from app.web import schemas
 from app.web.csrf import csrf_token

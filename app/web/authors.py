@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
-from app.services.statistics import TopicStats
+from app.services.authoring.statistics import TopicStats
 from app.web.deps import VisitorDep
 from app.web.identity import Visitor
 from app.web.presenters.authors import StatsDep

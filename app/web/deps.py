@@ -8,8 +8,8 @@ from sqlalchemy import Engine
 
 from app.config import Settings
 from app.content import Catalog, Question, Topic
-from app.services.learner_question import Course
-from app.services.live_code import LiveCode
+from app.services.answering.learner_question import Course
+from app.services.running.live_code import LiveCode
 from app.web.csrf import csrf_token, csrf_valid
 from app.web.identity import Visitor, visitor_of
 from app.web.render_cache import RenderCache

@@ -8,8 +8,8 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine
 
-from app.services.accounts import session_account
-from app.services.learners import new_learner_id
+from app.services.people.accounts import session_account
+from app.services.people.learners import new_learner_id
 
 LEARNER_KEY = "learner"  # an anonymous visitor's learner id
 LOGIN_KEY = "login"  # a signed-in visitor's session token

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.services.grading import form_answer
+from app.services.answering.grading import form_answer
 from app.services.refusals import Refused
 from app.web import charts
 from app.web.deps import LiveDep, QuestionDep, QuestionPlaceDep, TopicDep, learner_from_form

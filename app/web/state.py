@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 
 from app.config import Settings
 from app.content import Catalog, ContentSource
-from app.services.learner_question import Course
-from app.services.live_code import LiveCode
+from app.services.answering.learner_question import Course
+from app.services.running.live_code import LiveCode
 from app.store.writer import Writer
 from app.web.render_cache import RenderCache, RenderCaches
 from app.web.templating import Templates

@@ -18,8 +18,8 @@ from starlette.responses import Response
 from app import __version__
 from app.clock import utcnow
 from app.paths import TEMPLATES_DIR
-from app.services.review_queue import due_count
-from app.services.threads import in_thread
+from app.services.learning.review_queue import due_count
+from app.services.running.threads import in_thread
 from app.web.csrf import csrf_token
 from app.web.identity import Visitor, visitor_of
 from app.web.render_cache import RenderCache

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from app.config import Settings
-from app.services import login_throttle
+from app.services.people import login_throttle
 from tests.helpers import Learner, csrf_from
 
 ANSWER = "/api/topics/basics/questions/shape/answer"

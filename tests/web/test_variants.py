@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from app.config import Settings
-from app.services.variants import learner_seed
+from app.services.answering.variants import learner_seed
 from app.store.models import Attempt
 from app.store.shared import AuthoredOutput
 from app.web.state import app_state

@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query
 
-from app.services.statistics import TopicStats, catalog_stats
-from app.services.threads import in_thread
+from app.services.authoring.statistics import TopicStats, catalog_stats
+from app.services.running.threads import in_thread
 from app.web.deps import CatalogDep, EngineDep
 
 TopicQuery = Annotated[str | None, Query(max_length=80, description="One topic id; all if unset.")]

@@ -21,9 +21,9 @@ from app.content import (
     Snippet,
     Topic,
 )
-from app.services.grades import RunSummary
-from app.services.live_code import Outputs
-from app.services.progress import TopicProgress
+from app.services.answering.grades import RunSummary
+from app.services.learning.progress import TopicProgress
+from app.services.running.live_code import Outputs
 from app.web.deps import LearnerDep
 from app.web.render_cache import RenderCache
 from app.web.schemas import pages as schemas

@@ -11,11 +11,11 @@ from typing import Annotated
 from fastapi import Depends
 
 from app.clock import utcnow
-from app.services.answers import Answered, latest_answered
-from app.services.learner_question import Course, LearnerQuestion, learner_question
-from app.services.progress import progress_by_topic
-from app.services.review_queue import count_due, due_count
-from app.services.threads import in_thread
+from app.services.answering.answers import Answered, latest_answered
+from app.services.answering.learner_question import Course, LearnerQuestion, learner_question
+from app.services.learning.progress import progress_by_topic
+from app.services.learning.review_queue import count_due, due_count
+from app.services.running.threads import in_thread
 from app.web.deps import LearnerDep, QuestionPlace, QuestionPlaceDep
 from app.web.presenters.common import (
     neighbour,

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from app.services.progress import progress_by_topic
-from app.services.review_queue import due_count
-from app.services.threads import in_thread
+from app.services.learning.progress import progress_by_topic
+from app.services.learning.review_queue import due_count
+from app.services.running.threads import in_thread
 from app.web.deps import SettingsDep
 from app.web.presenters.common import LearnerRead, LearnerReadDep, summary, topic_ref
 from app.web.schemas import pages as schemas

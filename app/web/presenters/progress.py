@@ -10,10 +10,10 @@ from typing import Annotated
 from fastapi import Depends
 
 from app.content import Topic
-from app.services.activity import answers_per_day
-from app.services.progress import attempts_of, progress_by_topic
-from app.services.review_queue import Schedule, schedule_of
-from app.services.threads import in_thread
+from app.services.learning.activity import answers_per_day
+from app.services.learning.progress import attempts_of, progress_by_topic
+from app.services.learning.review_queue import Schedule, schedule_of
+from app.services.running.threads import in_thread
 from app.web.presenters.common import LearnerRead, LearnerReadDep, summary
 from app.web.schemas import pages as schemas
 

@@ -13,12 +13,12 @@ from fastapi import Depends
 
 from app.clock import utcnow
 from app.content import PredictQuestion, Question, Topic
-from app.services.answers import Answered, submit_answer
-from app.services.grades import Answer
-from app.services.hints import reveal_next_hint
-from app.services.learner_question import LearnerQuestion, learner_question
+from app.services.answering.answers import Answered, submit_answer
+from app.services.answering.grades import Answer
+from app.services.answering.hints import reveal_next_hint
+from app.services.answering.learner_question import LearnerQuestion, learner_question
 from app.services.refusals import RunsDisabled
-from app.services.threads import in_thread
+from app.services.running.threads import in_thread
 from app.web.deps import LearnerDep, QuestionPlace, QuestionPlaceDep
 from app.web.presenters.common import (
     epoch_ms,

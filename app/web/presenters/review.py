@@ -10,9 +10,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from app.clock import utcnow
-from app.services.learner_question import learner_question
-from app.services.review_queue import Schedule, ScheduledQuestion, schedule_of
-from app.services.threads import in_thread
+from app.services.answering.learner_question import learner_question
+from app.services.learning.review_queue import Schedule, ScheduledQuestion, schedule_of
+from app.services.running.threads import in_thread
 from app.web.deps import LearnerDep
 from app.web.presenters.common import question_number, question_url
 from app.web.presenters.question import question_page_of

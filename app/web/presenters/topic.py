@@ -9,10 +9,10 @@ from typing import Annotated
 from fastapi import Depends
 
 from app.content import Topic
-from app.services.live_code import Outputs
-from app.services.progress import progress_by_topic
-from app.services.review_queue import due_count
-from app.services.threads import in_thread
+from app.services.learning.progress import progress_by_topic
+from app.services.learning.review_queue import due_count
+from app.services.running.live_code import Outputs
+from app.services.running.threads import in_thread
 from app.web.deps import LiveDep, TopicDep
 from app.web.presenters.common import (
     LearnerRead,

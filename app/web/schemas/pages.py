@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.content import QuestionKind
-from app.services.grades import RunStatus
+from app.services.answering.grades import RunStatus
 
 
 class Public(BaseModel):

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.services.grades import Answer
+from app.services.answering.grades import Answer
 
 # How long each answer field may be; the JSON body and the HTML form share these.
 CHOICE_MAX = 80

@@ -1,10 +1,10 @@
 """Predict questions: the learner types what the code prints; graded against the real run."""
 
 from app.content import PredictQuestion
-from app.services.compare import numbers, same_value
-from app.services.grades import Answer, Explanation, Grade
-from app.services.live_code import LiveCode
+from app.services.answering.compare import numbers, same_value
+from app.services.answering.grades import Answer, Explanation, Grade
 from app.services.refusals import InvalidAnswer
+from app.services.running.live_code import LiveCode
 
 
 def check(question: PredictQuestion, answer: Answer) -> None:

@@ -21,7 +21,7 @@ class RateLimiter:
     """At most `per_minute` events per key in any 60 s window; 0 means no limit.
 
     Kept in memory, for one server; replicas on a database server count in the
-    database instead (app.services.shared_limits).
+    database instead (app.services.running.shared_limits).
     """
 
     WINDOW_S = 60.0

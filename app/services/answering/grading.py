@@ -4,10 +4,10 @@ dispatched here with `match` so that mypy flags a kind that is not handled."""
 from typing import assert_never
 
 from app.content import ChoiceQuestion, CodeQuestion, MultiQuestion, PredictQuestion, Question
-from app.services.grades import Answer, Explanation, Grade
-from app.services.kinds import code, options, predict
-from app.services.live_code import LiveCode
+from app.services.answering.grades import Answer, Explanation, Grade
+from app.services.answering.kinds import code, options, predict
 from app.services.refusals import InvalidAnswer
+from app.services.running.live_code import LiveCode
 
 
 def check_shape(question: Question, answer: Answer) -> None:

@@ -9,11 +9,11 @@ from sqlmodel import Session, col, select
 
 from app.clock import utcnow
 from app.content import Catalog, Question, Topic
-from app.services.grades import Answer, Grade
-from app.services.hints import forget_hints, hints_revealed
-from app.services.learners import ensure_learner
-from app.services.review import review_answer
-from app.services.review_queue import DueKeys, due_keys
+from app.services.answering.grades import Answer, Grade
+from app.services.answering.hints import forget_hints, hints_revealed
+from app.services.learning.review import review_answer
+from app.services.learning.review_queue import DueKeys, due_keys
+from app.services.people.learners import ensure_learner
 from app.store.database import session_scope
 from app.store.models import Attempt
 

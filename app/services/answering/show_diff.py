@@ -13,7 +13,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from app.services.compare import FLOAT_NOISE
+from app.services.answering.compare import FLOAT_NOISE
 
 _LINE = re.compile(r"^show (?P<name>\S{1,64}) = (?P<data>\{.*\})\s*$")
 LINE_MAX = 200_000

@@ -10,9 +10,9 @@ from pwdlib import PasswordHash
 from sqlalchemy import Engine, delete
 from sqlmodel import Session, col, select
 
-from app.services.learners import ensure_learner
-from app.services.login_throttle import count_failure, refuse_if_throttled
-from app.services.merging import adopt
+from app.services.people.learners import ensure_learner
+from app.services.people.login_throttle import count_failure, refuse_if_throttled
+from app.services.people.merging import adopt
 from app.services.refusals import Refused
 from app.store.database import session_scope
 from app.store.models import Learner, LoginSession, utcnow

@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 
 from app.clock import utcnow
 from app.content import Question, Topic
-from app.services.learners import ensure_learner
+from app.services.people.learners import ensure_learner
 from app.services.refusals import NoHints
 from app.store.database import session_scope
 from app.store.models import HintReveal

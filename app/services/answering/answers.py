@@ -8,12 +8,12 @@ from sqlalchemy.exc import IntegrityError
 
 from app.clock import utcnow
 from app.content import CodeQuestion, Question, Topic
-from app.services.grades import Answer, Explanation, Grade
-from app.services.grading import explain, grade, outcome
-from app.services.learner_question import Course
-from app.services.progress import answer_work, attempt_by_key, latest_answer
-from app.services.review_queue import DueKeys
-from app.services.threads import in_thread
+from app.services.answering.grades import Answer, Explanation, Grade
+from app.services.answering.grading import explain, grade, outcome
+from app.services.answering.learner_question import Course
+from app.services.learning.progress import answer_work, attempt_by_key, latest_answer
+from app.services.learning.review_queue import DueKeys
+from app.services.running.threads import in_thread
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ from sqlalchemy import Engine
 from app.config import Settings
 from app.content import Catalog, CodeQuestion, Snippet
 from app.sandbox import CodeTooLong, RunResult, Sandbox, SandboxBusy
-from app.services.grades import RunSummary
-from app.services.output_store import OutputStore
-from app.services.rate_limit import RateLimiter, RunLimit
+from app.services.answering.grades import RunSummary
 from app.services.refusals import CodeTooLarge, RunnersBusy, RunsDisabled
-from app.services.shared_limits import SharedRateLimiter
+from app.services.running.output_store import OutputStore
+from app.services.running.rate_limit import RateLimiter, RunLimit
+from app.services.running.shared_limits import SharedRateLimiter
 
 log = logging.getLogger("torchquiz.live")
 

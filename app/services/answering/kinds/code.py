@@ -3,11 +3,11 @@ and must print what it prints after the reference solution. The verdict never co
 the learner's own output."""
 
 from app.content import CodeQuestion
-from app.services.compare import same_output
-from app.services.grades import Answer, Explanation, Grade, Misconception, RunSummary
-from app.services.live_code import LiveCode
+from app.services.answering.compare import same_output
+from app.services.answering.grades import Answer, Explanation, Grade, Misconception, RunSummary
+from app.services.answering.show_diff import first_difference
 from app.services.refusals import InvalidAnswer
-from app.services.show_diff import first_difference
+from app.services.running.live_code import LiveCode
 
 _STOPPED = {
     "error": "your code raised an error before the check could run",

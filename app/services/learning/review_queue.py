@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine, bindparam
 from sqlmodel import col, select
 
 from app.content import Catalog, Question, Topic
-from app.services.review import SCHEDULER, as_fsrs, utc
+from app.services.learning.review import SCHEDULER, as_fsrs, utc
 from app.store.database import session_scope
 from app.store.review import ReviewCard
 

@@ -18,8 +18,8 @@ from app.content import (
 )
 from app.content.variants import instantiate
 from app.sandbox import RunResult, Sandbox
-from app.services.compare import same_output
-from app.services.variants import CHECK_SEEDS, EXTRACT, VariantFailed, values_of
+from app.services.answering.compare import same_output
+from app.services.answering.variants import CHECK_SEEDS, EXTRACT, VariantFailed, values_of
 
 Progress = Callable[[int, int], None]  # (done, total)
 Runner = Callable[[str, str | None], Awaitable[RunResult]]

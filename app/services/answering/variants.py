@@ -20,8 +20,8 @@ from sqlmodel import col, select
 from app.content import Question, Topic
 from app.content.variants import ParamValue, instantiate
 from app.sandbox import RunResult
-from app.services.live_code import LiveCode
 from app.services.refusals import Refused
+from app.services.running.live_code import LiveCode
 from app.store.models import Attempt
 
 SEED_SPACE = 1000  # variants per question a learner can draw

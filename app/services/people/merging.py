@@ -3,7 +3,7 @@
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from app.services.review import rebuild_cards
+from app.services.learning.review import rebuild_cards
 from app.store.models import Attempt, HintReveal, Learner
 from app.store.review import ReviewLog
 

@@ -3,7 +3,7 @@
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from app.services.accounts import normalize_username
+from app.services.people.accounts import normalize_username
 from app.services.refusals import Refused
 from app.store.database import session_scope
 from app.store.models import Learner

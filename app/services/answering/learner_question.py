@@ -14,12 +14,12 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from app.content import Catalog, Question, Snippet, Topic
-from app.services.hints import hints_revealed
-from app.services.live_code import LiveCode, Outputs
+from app.services.answering.hints import hints_revealed
+from app.services.answering.variants import draws, latest_seed, seed_to_answer, variant_of
+from app.services.learning.review_queue import count_due, due_keys
 from app.services.refusals import RunsDisabled
-from app.services.review_queue import count_due, due_keys
-from app.services.threads import in_thread
-from app.services.variants import draws, latest_seed, seed_to_answer, variant_of
+from app.services.running.live_code import LiveCode, Outputs
+from app.services.running.threads import in_thread
 from app.store.writer import Writer
 
 

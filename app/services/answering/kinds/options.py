@@ -1,7 +1,7 @@
 """Choice and multi questions: the learner picks options; no code runs."""
 
 from app.content import ChoiceQuestion, MultiQuestion, Option, OptionsQuestion
-from app.services.grades import Answer, Explanation, Grade, Misconception
+from app.services.answering.grades import Answer, Explanation, Grade, Misconception
 from app.services.refusals import InvalidAnswer
 
 
