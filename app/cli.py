@@ -20,7 +20,7 @@ from app.content.schema import json_schema
 from app.logs import configure_logging
 from app.sandbox import Sandbox, launcher, privileges
 from app.sandbox.launcher import PrivilegeError, seal_scratch_dirs
-from app.services.verify import content_warnings, verify_catalog
+from app.services.authoring.verify import content_warnings, verify_catalog
 from app.store.backup import BackupError, backup_sqlite
 from app.store.migrations import prepare_database
 

@@ -9,8 +9,8 @@ import typer
 
 from app.config import Settings
 from app.content import load_catalog
-from app.services.authors import UnknownAccount, set_author
-from app.services.statistics import catalog_stats
+from app.services.authoring.statistics import catalog_stats
+from app.services.people.authors import UnknownAccount, set_author
 from app.store.database import make_engine
 
 author_cli = typer.Typer(help="Grant or take away the author role (the Authors area).")

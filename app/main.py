@@ -16,16 +16,19 @@ from app.config import Settings
 from app.content import ContentSource
 from app.logs import AccessLog, configure_logging
 from app.paths import STATIC_DIR
-from app.services.live_code import authored_runs, start_live_code
+from app.services.running.live_code import authored_runs, start_live_code
+from app.services.running.threads import in_thread
 from app.store.database import make_engine
 from app.store.migrations import SchemaOutdated, check_schema
 from app.store.writer import Writer
 from app.web import accounts, api, authors, fragments, health, pages, passwords
 from app.web.body_limits import BodyLimitMiddleware, BodyLimits
 from app.web.errors import install_error_handlers
+from app.web.render_cache import RenderCaches
 from app.web.security_headers import SecurityHeaders
+from app.web.state import AppState
 from app.web.static import StaticAssets
-from app.web.templating import templates
+from app.web.templating import Templates
 
 log = logging.getLogger("torchquiz")
 
@@ -42,11 +45,11 @@ def create_app(settings: Settings | None = None, *, served: bool = False) -> Fas
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
-            check_schema(app.state.engine)
+            check_schema(state.engine)
         except SchemaOutdated:
-            app.state.engine.dispose()  # no pooled connection outlives a refused start
+            state.engine.dispose()  # no pooled connection outlives a refused start
             raise
-        catalog = app.state.content.current()
+        catalog = state.catalog()
         log.info(
             "torchquiz %s: %d topics, %d questions, %d content errors",
             __version__,
@@ -54,8 +57,8 @@ def create_app(settings: Settings | None = None, *, served: bool = False) -> Fas
             catalog.question_count,
             len(catalog.errors),
         )
-        live = await start_live_code(settings, app.state.engine)
-        app.state.live = live
+        live = await start_live_code(settings, state.engine)
+        state.live = live
         if served:
             # What start-up built (the catalog, rendered Markdown, templates, torch's
             # modules) lives as long as the process: out of the collector's way, a full
@@ -68,8 +71,8 @@ def create_app(settings: Settings | None = None, *, served: bool = False) -> Fas
             warming.cancel()
             await live.close()
             # Acknowledged answers are committed already; this finishes any still queued.
-            await asyncio.to_thread(app.state.writer.close)
-            app.state.engine.dispose()
+            await in_thread(state.writer.close)
+            state.engine.dispose()
 
     app = FastAPI(
         title="torchquiz",
@@ -81,13 +84,25 @@ def create_app(settings: Settings | None = None, *, served: bool = False) -> Fas
         docs_url=None,
         redoc_url=None,
     )
-    app.state.settings = settings
-    # Outside development templates never change while the server runs: no stat per render.
-    templates.env.auto_reload = settings.dev or settings.reload
-    app.state.session_secret = secret
-    app.state.engine = make_engine(settings.resolved_database_url)
-    app.state.writer = Writer(app.state.engine)
-    app.state.content = ContentSource(settings.quiz_dir, watch=settings.reload)
+    engine = make_engine(settings.resolved_database_url)
+    assets = StaticAssets(STATIC_DIR, watch=settings.dev or settings.reload)
+    renders = RenderCaches()
+    content = ContentSource(settings.quiz_dir, watch=settings.reload)
+    templates = Templates(
+        auto_reload=settings.dev or settings.reload,
+        static_url=assets.url,
+        renders=lambda: renders.of(content.current()),
+    )
+    state = AppState(
+        settings=settings,
+        secret=secret,
+        engine=engine,
+        writer=Writer(engine),
+        content=content,
+        templates=templates,
+        renders=renders,
+    )
+    app.state.torchquiz = state
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret,
@@ -101,8 +116,6 @@ def create_app(settings: Settings | None = None, *, served: bool = False) -> Fas
     )
     app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
     app.add_middleware(AccessLog)
-    assets = StaticAssets(STATIC_DIR, watch=settings.dev or settings.reload)
-    templates.env.globals["static_url"] = assets.url
     app.mount("/static", assets, name="static")
     app.include_router(pages.router)
     app.include_router(fragments.router)

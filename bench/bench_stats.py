@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import insert, text  # noqa: E402
 
 from app.content import load_catalog  # noqa: E402
-from app.services.statistics import topic_stats  # noqa: E402
+from app.services.authoring.statistics import topic_stats  # noqa: E402
 from app.store.database import make_engine  # noqa: E402
 from app.store.migrations import upgrade  # noqa: E402
 from app.store.models import Attempt, Learner, utcnow  # noqa: E402

@@ -74,9 +74,9 @@ def _within(locate: Locate, prefix: list[int | str]) -> Locate:
     return lambda path: locate([*prefix, *path])
 
 
-def snippet(code: str, *, line: int = 0) -> Snippet:
-    """A live snippet of authored code."""
-    return Snippet(code=code, code_html=highlight_code(code), line=line)
+def snippet(code: str, *, line: int = 0, template: bool = False) -> Snippet:
+    """A live snippet of authored code (a `template` holds a variant's placeholders)."""
+    return Snippet(code=code, code_html=highlight_code(code), line=line, template=template)
 
 
 def _block_line(locate: Locate, key: str) -> int:
@@ -114,6 +114,7 @@ def _wrong_answers(spec: CodeQuestionSpec, locate: Locate) -> tuple[WrongAnswer,
 
 def _common(spec: QuestionBaseSpec, locate: Locate) -> dict[str, Any]:
     """The fields every kind of question has, rendered."""
+    templated = spec.params is not None
     keys = [
         "id",
         "kind",
@@ -130,7 +131,9 @@ def _common(spec: QuestionBaseSpec, locate: Locate) -> dict[str, Any]:
         "id": spec.id,
         "prompt": spec.prompt,
         "prompt_html": render_markdown(spec.prompt),
-        "code": snippet(spec.code, line=_block_line(locate, "code")) if spec.code else None,
+        "code": snippet(spec.code, line=_block_line(locate, "code"), template=templated)
+        if spec.code
+        else None,
         "output": spec.output,
         "steps": tuple(
             Step(title=step.title, text=step.text, text_html=render_markdown(step.text))
@@ -149,6 +152,7 @@ def _common(spec: QuestionBaseSpec, locate: Locate) -> dict[str, Any]:
 
 def _build_question(spec: QuestionSpecType, locate: Locate) -> Question:
     common = _common(spec, locate)
+    templated = spec.params is not None
     match spec:
         case ChoiceQuestionSpec():
             return ChoiceQuestion(**common, options=_options(spec.options))
@@ -156,7 +160,10 @@ def _build_question(spec: QuestionSpecType, locate: Locate) -> Question:
             return MultiQuestion(**common, options=_options(spec.options))
         case PredictQuestionSpec():
             return PredictQuestion(
-                **common | {"code": snippet(spec.code, line=_block_line(locate, "code"))},
+                **common
+                | {
+                    "code": snippet(spec.code, line=_block_line(locate, "code"), template=templated)
+                },
                 tolerance=spec.tolerance,
             )
         case CodeQuestionSpec():
@@ -164,7 +171,11 @@ def _build_question(spec: QuestionSpecType, locate: Locate) -> Question:
                 **common,
                 starter=spec.starter,
                 check=spec.check,
-                solution=snippet(spec.solution, line=_block_line(locate, "solution")),
+                solution=snippet(
+                    spec.solution,
+                    line=_block_line(locate, "solution"),
+                    template=templated,
+                ),
                 wrong=_wrong_answers(spec, locate),
             )
         case _:

@@ -13,6 +13,9 @@ class Snippet:
     code: str
     code_html: Markup
     line: int = field(default=0, compare=False)  # where it starts in its file, for errors
+    # The code of a question with `params`, as written: `{name}` placeholders that only its
+    # variants fill, so it never runs as it is (LiveCode refuses it).
+    template: bool = field(default=False, compare=False)
 
     @property
     def id(self) -> str:

@@ -4,7 +4,7 @@ reference's (shape, dtype, or the largest difference and where) without the chec
 
 A line reads `show NAME = {JSON}`: the JSON holds `type` ("tensor", "number", "sequence"
 or "text"), and for tensors and sequences `shape`, `dtype` and the first VALUES_MAX values
-flattened. The web process parses these lines as hostile text (app/services/show_diff.py).
+flattened. The web process parses these lines as hostile text (app/services/answering/show_diff.py).
 
 Runs in: the job, inside the hidden check (check.py puts `show` in its namespace).
 """

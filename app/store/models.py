@@ -1,15 +1,12 @@
 """The tables: learners, their sign-in sessions and their attempts, keyed by the stable
 topic and question ids."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
-def utcnow() -> datetime:
-    """Now, as an aware UTC datetime (the column type refuses naive ones)."""
-    return datetime.now(UTC)
+from app.clock import utcnow as utcnow  # re-exported: older code imports it from here
 
 
 class Learner(SQLModel, table=True):

@@ -12,7 +12,7 @@ class ReviewCard(SQLModel, table=True):
     """Where one question stands in a learner's review schedule (an FSRS card).
 
     It is a cache of the replay of the learner's review logs for the question, so it can
-    always be rebuilt from them (see app.services.review.rebuild_cards).
+    always be rebuilt from them (see app.services.learning.review.rebuild_cards).
     """
 
     __tablename__ = "review_card"

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import Engine
 
-from app.services import accounts
-from app.services.export import export_learner
-from app.services.login_sessions import revoke
+from app.services.people import accounts
+from app.services.people.export import export_learner
+from app.services.people.login_sessions import revoke
 from app.services.refusals import Refused
 from app.web import schemas
 from app.web.client_address import client_address
@@ -18,6 +18,7 @@ from app.web.csrf import csrf_token
 from app.web.deps import EngineDep, FormVisitor, PostingVisitor, VisitorDep, get_visitor
 from app.web.identity import Visitor, known_here, sign_in, sign_out
 from app.web.refusals import as_http
+from app.web.state import app_state
 from app.web.templating import render
 
 api = APIRouter(
@@ -39,7 +40,7 @@ Password = Annotated[str, Form(max_length=1024)]
 
 async def _account_info(request: Request, username: str | None) -> schemas.AccountInfo:
     visitor = await get_visitor(request)
-    token = csrf_token(request.app.state.session_secret, visitor.csrf_subject)
+    token = csrf_token(app_state(request.app).secret, visitor.csrf_subject)
     return schemas.AccountInfo(username=username, csrf_token=token)
 
 
@@ -175,7 +176,7 @@ async def wipe_progress(
 async def _form_page(
     request: Request, name: str, visitor: Visitor, error: Refused | None = None, **extra: Any
 ) -> Response:
-    context = {"csrf_token": csrf_token(request.app.state.session_secret, visitor.csrf_subject)}
+    context = {"csrf_token": csrf_token(app_state(request.app).secret, visitor.csrf_subject)}
     context |= extra
     if error is None:
         return await render(request, name, context)

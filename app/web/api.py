@@ -4,24 +4,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException
 
-from app.web import schemas, views
-from app.web.deps import (
-    CsrfTokenDep,
-    LiveDep,
-    QuestionPlaceDep,
-    learner_from_header,
-)
-from app.web.page_models import (
-    HomePageDep,
-    LatestFeedbackDep,
-    ProgressPageDep,
-    QuestionPageDep,
-    ReviewPageDep,
-    Submission,
-    TopicPageDep,
-    answer_feedback,
-    reveal_hint,
-)
+from app.web import schemas
+from app.web.deps import CsrfTokenDep, LiveDep, QuestionPlaceDep, learner_from_header
+from app.web.presenters.common import run_public
+from app.web.presenters.feedback import LatestFeedbackDep, answer_feedback
+from app.web.presenters.home import HomePageDep
+from app.web.presenters.progress import ProgressPageDep
+from app.web.presenters.question import QuestionPageDep, Submission, reveal_hint
+from app.web.presenters.review import ReviewPageDep
+from app.web.presenters.topic import TopicPageDep
 from app.web.schemas import KEY_MAX, AnswerBody, ErrorBody, RunRequest
 
 router = APIRouter(
@@ -136,4 +127,4 @@ async def review(page: ReviewPageDep) -> schemas.ReviewPage:
 )
 async def run(body: RunRequest, live: LiveDep, learner_id: PostingLearner) -> schemas.RunPublic:
     """Run code in the sandbox with torch preloaded; the output is always plain text."""
-    return views.run_public(await live.try_code(body.code, learner_id=learner_id))
+    return run_public(await live.try_code(body.code, learner_id=learner_id))

@@ -1,14 +1,14 @@
 """The Authors area: per-question statistics, for accounts with the author role only."""
 
-import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
-from app.services.statistics import TopicStats, catalog_stats
-from app.web.deps import CatalogDep, EngineDep, VisitorDep
+from app.services.authoring.statistics import TopicStats
+from app.web.deps import VisitorDep
 from app.web.identity import Visitor
+from app.web.presenters.authors import StatsDep
 from app.web.schemas import ErrorBody
 from app.web.templating import render
 
@@ -25,21 +25,9 @@ async def require_author(visitor: VisitorDep) -> Visitor:
 
 
 AuthorDep = Annotated[Visitor, Depends(require_author)]
-TopicQuery = Annotated[str | None, Query(max_length=80, description="One topic id; all if unset.")]
 
 api = APIRouter(prefix="/api/authors", tags=["authors"])
 pages = APIRouter(include_in_schema=False)
-
-
-async def _stats(
-    engine: EngineDep, catalog: CatalogDep, topic: TopicQuery = None
-) -> list[TopicStats]:
-    if topic is not None and catalog.topic(topic) is None:
-        raise HTTPException(status_code=404, detail=f"no topic {topic!r}")
-    return await asyncio.to_thread(catalog_stats, engine=engine, catalog=catalog, topic_id=topic)
-
-
-StatsDep = Annotated[list[TopicStats], Depends(_stats)]
 
 
 @api.get(

@@ -11,6 +11,8 @@ from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 
 from fastapi import Request
 
+from app.web.state import app_state
+
 Networks = tuple[IPv4Network | IPv6Network, ...]
 
 
@@ -45,5 +47,5 @@ def address_of(peer: str, forwarded_for: str | None, networks: Networks) -> str:
 def client_address(request: Request) -> str:
     """This request's client address (see the module's docstring)."""
     peer = request.client.host if request.client else "unknown"
-    networks = trusted_networks(request.app.state.settings.trusted_proxies)
+    networks = trusted_networks(app_state(request.app).settings.trusted_proxies)
     return address_of(peer, request.headers.get("x-forwarded-for"), networks)

@@ -7,49 +7,47 @@ from fastapi import Depends, Form, Header, HTTPException, Request
 from sqlalchemy import Engine
 
 from app.config import Settings
-from app.content import Catalog, ContentSource, Question, Topic
-from app.services.live_code import LiveCode
-from app.services.run_budget import Requester, act_for
-from app.store.writer import Writer
+from app.content import Catalog, Question, Topic
+from app.services.answering.learner_question import Course
+from app.services.running.live_code import LiveCode
+from app.services.running.run_budget import Requester, act_for
+from app.web.client_address import client_address
 from app.web.csrf import csrf_token, csrf_valid
 from app.web.identity import Visitor, visitor_of
+from app.web.render_cache import RenderCache
+from app.web.state import app_state
 
 
+# Each reads the app's state itself: a level of dependencies costs FastAPI's solving.
 async def get_settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return app_state(request.app).settings
 
 
 async def get_engine(request: Request) -> Engine:
-    return request.app.state.engine  # type: ignore[no-any-return]
+    return app_state(request.app).engine
 
 
 async def get_catalog(request: Request) -> Catalog:
-    source: ContentSource = request.app.state.content
-    return source.current()
+    return app_state(request.app).catalog()
 
 
 async def get_live(request: Request) -> LiveCode:
-    return request.app.state.live  # type: ignore[no-any-return]
+    return app_state(request.app).live_code()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 LiveDep = Annotated[LiveCode, Depends(get_live)]
-EngineDep = Annotated[Engine, Depends(get_engine)]
-
-
-async def get_writer(request: Request) -> Writer:
-    return request.app.state.writer  # type: ignore[no-any-return]
-
-
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
 
 
 async def get_visitor(request: Request) -> Visitor:
     """Who is asking: an account or an anonymous visitor (never a database write)."""
-    visitor = await visitor_of(request, request.app.state.engine)
+    visitor = await visitor_of(request, app_state(request.app).engine)
     request.state.visitor = visitor  # the navigation shows it on every page
     # Every run this request starts, however deep, is counted against this visitor.
-    address = request.client.host if request.client else "unknown"
+    # The address as the login throttle sees it (X-Forwarded-For only from trusted proxies).
+    address = client_address(request)
     act_for(Requester(visitor.learner_id, address, anonymous=not visitor.signed_in))
     return visitor
 
@@ -74,7 +72,7 @@ LearnerDep = Annotated[str, Depends(get_learner_id)]
 
 async def get_csrf_token(request: Request) -> str:
     visitor = await _visitor(request)
-    return csrf_token(request.app.state.session_secret, visitor.csrf_subject)
+    return csrf_token(app_state(request.app).secret, visitor.csrf_subject)
 
 
 CsrfTokenDep = Annotated[str, Depends(get_csrf_token)]
@@ -90,7 +88,7 @@ async def _posting_visitor(request: Request, token: str | None) -> Visitor:
     if not request.session:
         raise HTTPException(status_code=403, detail=_REFUSED)
     visitor = await get_visitor(request)
-    if not csrf_valid(request.app.state.session_secret, visitor.csrf_subject, token):
+    if not csrf_valid(app_state(request.app).secret, visitor.csrf_subject, token):
         raise HTTPException(status_code=403, detail=_REFUSED)
     return visitor
 
@@ -157,28 +155,22 @@ QuestionDep = Annotated[Question, Depends(find_question)]
 
 @dataclass(frozen=True)
 class QuestionPlace:
-    """Everything an answer to the question in the path is graded and explained with."""
+    """The question in the path, with what services answer and explain it with."""
 
-    engine: Engine
-    writer: Writer  # answers are stored through it
-    catalog: Catalog
+    course: Course
+    renders: RenderCache  # of the course's catalog
     topic: Topic
-    question: Question  # a variant question: the learner's variant, once resolved
-    live: LiveCode
-    secret: str  # the server's key, from which learners' variant seeds are drawn
-    variant_seed: int | None = None  # the seed `question` was made with
+    question: Question  # as authored: learner_question() makes the learner's variant
 
 
 async def question_place(request: Request, topic_id: str, question_id: str) -> QuestionPlace:
-    """The question in the path (or 404), with the catalog, database and live code around
-    it. One dependency, not one per part: each costs FastAPI's solving on every answer."""
-    state = request.app.state
-    catalog = state.content.current()
-    topic = _topic(catalog, topic_id)
-    question = _question(topic, question_id)
-    return QuestionPlace(
-        state.engine, state.writer, catalog, topic, question, state.live, state.session_secret
-    )
+    """The question in the path (or 404), with the course around it. One dependency, not
+    one per part: each costs FastAPI's solving on every answer."""
+    state = app_state(request.app)
+    course = state.course()
+    topic = _topic(course.catalog, topic_id)
+    renders = state.render_cache(course.catalog)
+    return QuestionPlace(course, renders, topic, _question(topic, question_id))
 
 
 QuestionPlaceDep = Annotated[QuestionPlace, Depends(question_place)]

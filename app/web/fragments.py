@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from app.web import views
 from app.web.deps import LiveDep, learner_from_form
+from app.web.presenters.common import run_public
 from app.web.schemas import CODE_MAX
 from app.web.templating import render
 
@@ -24,4 +24,4 @@ async def run_output(
     """Run the posted form's code; its output as templates/_output.html renders it (a
     refusal as the _refused.html banner, with its status and Retry-After)."""
     result = await live.try_code(code, learner_id=learner_id)
-    return await render(request, "_output.html", {"run": views.run_public(result)})
+    return await render(request, "_output.html", {"run": run_public(result)})

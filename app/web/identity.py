@@ -8,9 +8,9 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine
 
-from app.services.accounts import is_account
-from app.services.learners import new_learner_id
-from app.services.login_sessions import session_account
+from app.services.people.accounts import is_account
+from app.services.people.learners import new_learner_id
+from app.services.people.login_sessions import session_account
 
 LEARNER_KEY = "learner"  # an anonymous visitor's learner id
 LOGIN_KEY = "login"  # a signed-in visitor's session token
@@ -19,7 +19,7 @@ LOGIN_KEY = "login"  # a signed-in visitor's session token
 # up once, and refused when it names an account (security review 3, finding 4).
 MINTED_KEY = "minted"
 # The accounts that signed in from this browser: the login throttle's per-username ceiling
-# does not hold them back (app/services/login_throttle.py). The cookie is signed.
+# does not hold them back (app/services/people/login_throttle.py). The cookie is signed.
 KNOWN_KEY = "known"
 KNOWN_MAX = 5
 

@@ -4,36 +4,27 @@ from dataclasses import asdict, dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from app.services.grading import form_answer
-from app.services.hints import revealed_count
+from app.services.answering.grading import form_answer
 from app.services.refusals import Refused
-from app.web import charts, views
-from app.web.deps import (
-    LiveDep,
-    QuestionDep,
-    QuestionPlace,
-    QuestionPlaceDep,
-    TopicDep,
-    learner_from_form,
-)
-from app.web.page_models import (
-    HomePageDep,
-    LatestFeedbackDep,
-    ProgressPageDep,
+from app.web import charts
+from app.web.deps import LiveDep, QuestionDep, QuestionPlaceDep, TopicDep, learner_from_form
+from app.web.presenters.common import question_url, run_public
+from app.web.presenters.feedback import LatestFeedbackDep
+from app.web.presenters.home import HomePageDep
+from app.web.presenters.progress import ProgressPageDep
+from app.web.presenters.question import (
     QuestionPageDep,
-    ReviewPageDep,
     Submission,
-    TopicPageDep,
-    learner_variant,
+    question_again,
     reveal_hint,
-    snippets_of,
     submit,
 )
+from app.web.presenters.review import ReviewPageDep
+from app.web.presenters.topic import TopicPageDep
 from app.web.refusals import as_http
-from app.web.schemas import BACK_MAX, CHOICE_MAX, CODE_MAX, KEY_MAX, VALUE_MAX, QuestionPage
+from app.web.schemas.requests import BACK_MAX, CHOICE_MAX, CODE_MAX, KEY_MAX, VALUE_MAX
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -104,30 +95,11 @@ async def answer(
         await submit(place, learner_id, Submission(given, idempotency_key, shown_at, variant))
     except Refused as error:
         # The same form again, as it was filled in, with what to do.
-        page = await _question_again(place, learner_id)
+        page = await question_again(place, learner_id)
         context = {"page": page, "given": fields, "review": review}
         return await _refused(request, "question.html", context, error)
     after = "?review=1" if review else ""
-    return RedirectResponse(
-        f"{views.question_url(topic, question)}/feedback{after}", status_code=303
-    )
-
-
-async def _question_again(place: QuestionPlace, learner_id: str) -> QuestionPage:
-    """The question page rebuilt after a POST, with the hints the learner has revealed."""
-    place = await learner_variant(place, learner_id)
-    topic, question = place.topic, place.question
-    revealed = await run_in_threadpool(
-        revealed_count, engine=place.engine, learner_id=learner_id, topic=topic, question=question
-    )
-    outputs = place.live.cached_outputs(snippets_of(question))
-    return views.question_page(
-        topic=topic,
-        question=question,
-        outputs=outputs,
-        hints_revealed=revealed,
-        variant=place.variant_seed,
-    )
+    return RedirectResponse(f"{question_url(topic, question)}/feedback{after}", status_code=303)
 
 
 @router.post("/topics/{topic_id}/questions/{question_id}/hint")
@@ -144,9 +116,9 @@ async def hint(
     try:
         await reveal_hint(place, learner_id)
     except Refused as error:
-        page = await _question_again(place, learner_id)
+        page = await question_again(place, learner_id)
         return await _refused(request, "question.html", context | {"page": page}, error)
-    page = await _question_again(place, learner_id)
+    page = await question_again(place, learner_id)
     return await render(request, "question.html", context | {"page": page})
 
 
@@ -161,7 +133,7 @@ async def feedback(
     """Right or wrong, why, and the worked solution for the learner's latest answer; with
     `review`, it leads on to the next review rather than the next question."""
     if page is None:
-        return RedirectResponse(views.question_url(topic, question), status_code=303)
+        return RedirectResponse(question_url(topic, question), status_code=303)
     return await render(request, "feedback.html", {"page": page, "review": review})
 
 
@@ -216,5 +188,5 @@ async def run(
         result = await live.try_code(code, learner_id=learner_id)
     except Refused as error:
         return await _refused(request, "run.html", context | {"run": None}, error)
-    context |= {"run": views.run_public(result), "error": None}
+    context |= {"run": run_public(result), "error": None}
     return await render(request, "run.html", context)

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.services import accounts
+from app.services.people import accounts
 from app.services.refusals import Refused
 from app.web import schemas
 from app.web.client_address import client_address
@@ -14,6 +14,7 @@ from app.web.csrf import csrf_token
 from app.web.deps import FormVisitor, PostingVisitor
 from app.web.identity import Visitor
 from app.web.refusals import as_http
+from app.web.state import app_state
 from app.web.templating import render
 
 api = APIRouter(
@@ -32,7 +33,7 @@ Password = Annotated[str, Form(max_length=1024)]
 async def _change(request: Request, visitor: Visitor, current: str, new: str) -> None:
     await asyncio.to_thread(
         accounts.change_password,
-        engine=request.app.state.engine,
+        engine=app_state(request.app).engine,
         learner_id=visitor.learner_id,
         token=visitor.token,
         current_password=current,
@@ -55,7 +56,7 @@ async def change_password(
 ) -> schemas.AccountInfo:
     """Change the password (the current one confirms it); every other session ends."""
     await _change(request, visitor, body.current_password, body.new_password)
-    token = csrf_token(request.app.state.session_secret, visitor.csrf_subject)
+    token = csrf_token(app_state(request.app).secret, visitor.csrf_subject)
     return schemas.AccountInfo(username=visitor.username, csrf_token=token)
 
 
@@ -72,7 +73,7 @@ async def change_password_form(
     except Refused as error:
         refusal = as_http(error)
         context: dict[str, Any] = {
-            "csrf_token": csrf_token(request.app.state.session_secret, visitor.csrf_subject),
+            "csrf_token": csrf_token(app_state(request.app).secret, visitor.csrf_subject),
             "error": refusal.message,
         }
         page = await render(request, "account.html", context, status_code=refusal.status)

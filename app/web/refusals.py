@@ -6,14 +6,15 @@ same message in the form they posted.
 
 from dataclasses import dataclass
 
-from app.services.accounts import (
+from app.services.answering.variants import VariantFailed
+from app.services.people.accounts import (
     InvalidAccount,
     NotSignedIn,
     SignUpsLimited,
     UsernameTaken,
     WrongCredentials,
 )
-from app.services.login_throttle import LoginThrottled
+from app.services.people.login_throttle import LoginThrottled
 from app.services.refusals import (
     CodeTooLarge,
     InvalidAnswer,
@@ -24,7 +25,6 @@ from app.services.refusals import (
     RunnersBusy,
     RunsDisabled,
 )
-from app.services.variants import VariantFailed
 
 STATUS: dict[type[Refused], int] = {
     InvalidAnswer: 422,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.services.compare import same_output, same_value
+from app.services.answering.compare import same_output, same_value
 
 
 @pytest.mark.parametrize(

@@ -14,10 +14,10 @@ import yaml
 from app.config import Settings
 from app.content import CodeQuestion, load_catalog
 from app.sandbox import Sandbox
-from app.services.grades import Answer
-from app.services.grading import grade
-from app.services.live_code import LiveCode
-from app.services.rate_limit import RateLimiter
+from app.services.answering.grades import Answer
+from app.services.answering.grading import grade
+from app.services.running.live_code import LiveCode
+from app.services.running.rate_limit import RateLimiter
 from tests.helpers import COURSE_QUIZZES, TESTS_DIR
 
 CATALOG = load_catalog(COURSE_QUIZZES)

@@ -15,11 +15,11 @@ import pytest
 from app.config import Settings
 from app.content import Catalog, CodeQuestion, load_catalog
 from app.sandbox import Sandbox
-from app.services.grades import Answer, Grade
-from app.services.grading import grade
-from app.services.live_code import LiveCode
-from app.services.rate_limit import RateLimiter
-from app.services.variants import CHECK_SEEDS, variant_of
+from app.services.answering.grades import Answer, Grade
+from app.services.answering.grading import grade
+from app.services.answering.variants import CHECK_SEEDS, variant_of
+from app.services.running.live_code import LiveCode
+from app.services.running.rate_limit import RateLimiter
 from tests.helpers import COURSE_QUIZZES
 from tests.services.course_alternatives import RIGHT
 

@@ -2,7 +2,7 @@
 
 import json
 
-from app.services.grades import Answer, Grade, RunSummary
+from app.services.answering.grades import Answer, Grade, RunSummary
 
 
 def test_an_answer_keeps_only_the_fields_given() -> None:

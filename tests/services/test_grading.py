@@ -20,11 +20,11 @@ from app.content import (
     load_catalog,
 )
 from app.sandbox import Sandbox
-from app.services.grades import Answer, Grade
-from app.services.grading import check_shape, explain, form_answer, grade
-from app.services.live_code import LiveCode
-from app.services.rate_limit import RateLimiter
+from app.services.answering.grades import Answer, Grade
+from app.services.answering.grading import check_shape, explain, form_answer, grade
 from app.services.refusals import InvalidAnswer
+from app.services.running.live_code import LiveCode
+from app.services.running.rate_limit import RateLimiter
 from tests.helpers import FIXTURE_QUIZZES
 
 CATALOG: Catalog = load_catalog(FIXTURE_QUIZZES)

@@ -11,9 +11,9 @@ from sqlmodel import select
 from app.config import Settings
 from app.content import Snippet
 from app.sandbox import Sandbox
-from app.services.live_code import LiveCode
-from app.services.output_store import OutputStore
-from app.services.rate_limit import RateLimiter
+from app.services.running.live_code import LiveCode
+from app.services.running.output_store import OutputStore
+from app.services.running.rate_limit import RateLimiter
 from app.store.database import make_engine, session_scope
 from app.store.migrations import prepare_database
 from app.store.shared import AuthoredOutput

@@ -2,7 +2,7 @@
 
 The expected intervals are worked out by hand from FSRS-6's default parameters
 (w0 = 0.212 Again, w2 = 2.3065 Good: the initial stabilities in days) and the scheduler
-in app.services.review (no learning steps of minutes, no fuzzing)."""
+in app.services.learning.review (no learning steps of minutes, no fuzzing)."""
 
 import math
 from collections.abc import Iterator
@@ -14,8 +14,8 @@ from sqlmodel import select
 
 from app.config import Settings
 from app.content import Catalog, load_catalog
-from app.services.review import rebuild_cards, review_answer
-from app.services.review_queue import due_count, schedule_of
+from app.services.learning.review import rebuild_cards, review_answer
+from app.services.learning.review_queue import due_count, schedule_of
 from app.store.database import make_engine, session_scope
 from app.store.migrations import prepare_database
 from app.store.models import Learner

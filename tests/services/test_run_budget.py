@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from app.config import Settings
 from app.services.refusals import RateLimited
-from app.services.run_budget import Requester, budget_for
+from app.services.running.run_budget import Requester, budget_for
 from app.store.database import make_engine
 from app.store.migrations import upgrade
 from tests.helpers import FIXTURE_QUIZZES

@@ -9,9 +9,9 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from app.sandbox import RunResult
-from app.services.output_store import OutputStore
 from app.services.refusals import RateLimited
-from app.services.shared_limits import SharedRateLimiter, count_event, prune_events
+from app.services.running.output_store import OutputStore
+from app.services.running.shared_limits import SharedRateLimiter, count_event, prune_events
 from app.store.database import make_engine
 from app.store.migrations import upgrade
 from app.store.shared import RateEvent

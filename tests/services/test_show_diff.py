@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from app.services.show_diff import first_difference, parse_shown
+from app.services.answering.show_diff import first_difference, parse_shown
 
 
 def line(name: str, **data: object) -> str:

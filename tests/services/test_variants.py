@@ -8,7 +8,7 @@ import pytest
 
 from app.content import load_topic_file
 from app.sandbox import Layers
-from app.services.variants import (
+from app.services.answering.variants import (
     EXTRACT,
     SEED_SPACE,
     VariantFailed,

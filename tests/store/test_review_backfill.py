@@ -9,7 +9,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import select
 
 from app.config import Settings
-from app.services.review import rebuild_cards
+from app.services.learning.review import rebuild_cards
 from app.store.database import make_engine, session_scope
 from app.store.migrations import alembic_config, upgrade
 from app.store.review import ReviewCard, ReviewLog

@@ -12,8 +12,8 @@ from sqlmodel import Session
 
 from app.config import Settings
 from app.content import load_catalog
-from app.services.grades import Answer, Grade
-from app.services.progress import Recorded, answer_work
+from app.services.answering.grades import Answer, Grade
+from app.services.learning.progress import Recorded, answer_work
 from app.store.database import make_engine
 from app.store.migrations import prepare_database
 from app.store.writer import Writer

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from app.store.models import Attempt
+from app.web.state import app_state
 from tests.helpers import Learner, csrf_from
 
 Q = "/topics/kinds/questions/even-shapes"
@@ -29,7 +30,7 @@ def answer(learner: Learner, choices: list[str]) -> dict[str, object]:
 
 
 def stored_hints_seen(app: FastAPI) -> list[int | None]:
-    with Session(app.state.engine) as session:
+    with Session(app_state(app).engine) as session:
         rows = session.exec(select(Attempt).order_by(col(Attempt.id))).all()
     return [row.hints_seen for row in rows]
 

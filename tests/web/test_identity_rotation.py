@@ -11,6 +11,7 @@ from itsdangerous import TimestampSigner
 from sqlalchemy import create_engine, text
 
 from app.config import Settings
+from app.web.state import app_state
 from tests.helpers import Learner
 
 EXPORT = "/api/progress/export"
@@ -98,5 +99,5 @@ def test_each_login_session_has_its_own_csrf_token(app: FastAPI) -> None:
 
 def _signed_session(app: FastAPI, data: dict[str, str]) -> str:
     """A session cookie value signed with the app's key, as SessionMiddleware writes it."""
-    signer = TimestampSigner(app.state.session_secret)
+    signer = TimestampSigner(app_state(app).secret)
     return signer.sign(b64encode(json.dumps(data).encode())).decode()

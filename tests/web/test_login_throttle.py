@@ -12,8 +12,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.config import Settings
-from app.services import login_throttle
-from app.services.accounts import SIGN_UPS_PER_ADDRESS
+from app.services.people import login_throttle
+from app.services.people.accounts import SIGN_UPS_PER_ADDRESS
 from tests.helpers import Learner, migrated_app
 
 OWNER = "carol"

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.config import ConfigurationError, Settings
 from app.store.database import make_engine
+from app.web.state import app_state
 from tests.helpers import FIXTURE_QUIZZES, POSTGRES_ADMIN_URL, fresh_postgres_database, migrated_app
 from tests.live_server import live_server
 
@@ -44,13 +45,13 @@ def test_readyz_reports_the_database_and_the_sandbox(client: TestClient) -> None
         "database": "ok",
         "sandbox": "disabled",
     }
-    working = client.app.state.engine  # type: ignore[attr-defined]
+    working = app_state(client.app).engine
     broken = make_engine("postgresql+psycopg://nobody@127.0.0.1:9/none")
-    client.app.state.engine = broken  # type: ignore[attr-defined]
+    app_state(client.app).engine = broken
     try:
         response = client.get("/readyz")
     finally:
-        client.app.state.engine = working  # type: ignore[attr-defined]
+        app_state(client.app).engine = working
         broken.dispose()
     assert response.status_code == 503
     assert response.json()["database"].startswith("unreachable")

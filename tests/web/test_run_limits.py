@@ -8,9 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
-from app.services.rate_limit import RateLimiter
 from app.services.refusals import RateLimited, RunnersBusy
-from app.services.run_budget import Requester, RunBudget, address_key
+from app.services.running.rate_limit import RateLimiter
+from app.services.running.run_budget import Requester, RunBudget, address_key
 from tests.helpers import FIXTURE_QUIZZES, Learner, migrated_app
 
 VARIANT = "/api/topics/kinds/questions/variant-sum"

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from app.config import Settings
-from app.services.login_sessions import ABSOLUTE_LIFETIME, IDLE_LIFETIME
+from app.services.people.login_sessions import ABSOLUTE_LIFETIME, IDLE_LIFETIME
 from app.store.models import utcnow
 from tests.helpers import Learner, csrf_from
 

@@ -11,10 +11,11 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.config import Settings
-from app.services.variants import learner_seed
+from app.services.answering.variants import learner_seed
 from app.store.models import Attempt, utcnow
 from app.store.review import ReviewCard
 from app.store.shared import AuthoredOutput
+from app.web.state import app_state
 from tests.helpers import FIXTURE_QUIZZES, Learner, csrf_from, migrated_app
 
 SUM = "/api/topics/kinds/questions/variant-sum"
@@ -53,7 +54,7 @@ def post(learner: Learner, url: str, body: dict[str, object]) -> dict[str, objec
 
 def attempts(client: TestClient) -> list[Attempt]:
     app = client.app
-    with Session(app.state.engine) as session:  # type: ignore[attr-defined]
+    with Session(app_state(app).engine) as session:
         return list(session.exec(select(Attempt).order_by(col(Attempt.id))).all())
 
 
@@ -71,7 +72,7 @@ def test_learners_see_different_numbers_each_stable_without_writes(live_client: 
     assert len(set(seen.values())) >= 2, seen
     # Reading pages wrote nothing: no attempt, and no variant's run in the outputs table.
     assert attempts(live_client) == []
-    with Session(live_client.app.state.engine) as session:  # type: ignore[attr-defined]
+    with Session(app_state(live_client.app).engine) as session:
         stored = [row.result for row in session.exec(select(AuthoredOutput)).all()]
     assert not [r for r in stored if '\\"rows\\"' in r or re.search(r"Size\(\[\d+\]\) True", r)]
 
@@ -91,8 +92,8 @@ def test_predict_is_graded_against_the_learners_variant(live_client: TestClient)
     # The feedback shows the variant answered; the next visit (a review) draws a new seed.
     again = ada.client.get(f"{SUM}/feedback").json()
     assert again["question"]["prompt"] == page["question"]["prompt"]
-    secret = live_client.app.state.session_secret  # type: ignore[attr-defined]
-    topic = live_client.app.state.content.current().topic("kinds")  # type: ignore[attr-defined]
+    secret = app_state(live_client.app).secret
+    topic = app_state(live_client.app).catalog().topic("kinds")
     question = topic.question("variant-sum")
     learner_id = stored[-1].learner_id
     assert page["variant"] == learner_seed(secret, learner_id, topic, question, 0)
@@ -126,7 +127,7 @@ def test_a_review_draws_the_current_seed_not_the_revealed_one(live_client: TestC
     learner_id = attempts(live_client)[-1].learner_id
     current = cyd.client.get(SUM).json()["variant"]
     assert current != old["variant"]
-    with Session(live_client.app.state.engine) as session:  # type: ignore[attr-defined]
+    with Session(app_state(live_client.app).engine) as session:
         session.execute(
             update(ReviewCard)
             .where(col(ReviewCard.learner_id) == learner_id)

@@ -1,0 +1,1 @@
+"""Services: for authors: verifying every snippet by running it, question statistics."""

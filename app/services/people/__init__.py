@@ -1,0 +1,1 @@
+"""Services: learners and accounts: sign-up, log-in, throttling, merging, export."""

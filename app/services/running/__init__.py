@@ -1,0 +1,1 @@
+"""Services: live code: authored outputs, learners' runs, rate limits, the thread pool."""
