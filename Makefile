@@ -20,8 +20,8 @@ run: $(STAMP)  ## set up, then serve on http://127.0.0.1:8000
 test: $(STAMP) $(NODE_DEPS) lint check  ## set up, then lint, check the quizzes and run every test
 	./scripts/system-deps.sh test
 	url=$$(./scripts/test-postgres.sh) && export TORCHQUIZ_TEST_POSTGRES=$$url && \
-	  $(PYTEST) -n auto --dist loadscope -m "not serial" --cov --cov-report= --cov-fail-under=0 && \
-	  $(PYTEST) -m serial --cov --cov-append --cov-report=term
+	  $(PYTEST) -n auto --dist loadscope -m "not serial" --cov --cov-report= --cov-fail-under=0 --durations=20 && \
+	  $(PYTEST) -m serial --cov --cov-append --cov-report=term --durations=10
 
 test-fast: $(STAMP)  ## the edit loop: unit and in-process tests (no sandbox, server, browser, PostgreSQL)
 	$(BIN)/python -m pytest -n auto -q -m "not slow and not serial"

@@ -2,9 +2,10 @@
 
 import json
 import logging
+import sys
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -30,9 +31,23 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+class _StderrNow(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is when a line is logged, not the one it was made
+    with: a caller that swaps stderr and closes its own (click's CliRunner, in tests)
+    must not leave the root logger writing to a closed file."""
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _: object) -> None:
+        pass
+
+
 def configure_logging(log_format: str) -> None:
     """Send every log line (uvicorn's too) to stderr in the chosen format."""
-    handler = logging.StreamHandler()
+    handler = _StderrNow()
     if log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:

@@ -22,9 +22,11 @@ CHROMIUM_FLAGS = [
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """One Chromium for the run (per xdist worker); each test opens its own context."""
+    """One Chromium per module; each test opens its own context. Not per session: while
+    Playwright's sync API runs, its thread counts as inside an event loop, and a later
+    module on the same worker could not call asyncio.run()."""
     if not CHROMIUM.exists():
         pytest.fail("Chromium is missing: apt-get install -y chromium (the test command does this)")
     with sync_playwright() as playwright:
