@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -101,11 +102,12 @@ class Learner:
             self._token = self.client.get("/api/session").json()["csrf_token"]
         return self._token
 
-    def answer(self, topic: str, question: str, choice: str) -> dict[str, object]:
+    def answer(self, topic: str, question: str, choice: str) -> dict[str, Any]:
         response = self.client.post(
             f"/api/topics/{topic}/questions/{question}/answer",
             json={"choice": choice},
             headers={"X-CSRF-Token": self.csrf},
         )
         assert response.status_code == 200, response.text
-        return response.json()  # type: ignore[no-any-return]
+        feedback: dict[str, Any] = response.json()
+        return feedback

@@ -33,7 +33,7 @@ def test_session_gives_a_csrf_token_and_a_cookie(client: TestClient) -> None:
 
 def test_topics_match_the_home_page(client: TestClient) -> None:
     api = client.get("/api/topics").json()
-    page = client.get("/").context["page"]  # type: ignore[attr-defined]
+    page = client.get("/").context["page"]
     assert api == page.model_dump(mode="json")
 
 

@@ -21,7 +21,8 @@ MARKER = "ECHO-MARKER-7x13"
 
 def _post_raw(learner: Learner, path: str, body: bytes | Iterator[bytes]) -> httpx.Response:
     headers = {"X-CSRF-Token": learner.csrf, "Content-Type": "application/json"}
-    return learner.client.post(path, content=body, headers=headers)
+    response: httpx.Response = learner.client.post(path, content=body, headers=headers)
+    return response
 
 
 def test_two_hundred_thousand_unknown_keys_are_refused_unread(learner: Learner) -> None:

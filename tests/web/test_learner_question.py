@@ -5,6 +5,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -44,11 +45,11 @@ def _of_page(page: QuestionPage) -> Shown:
     return Shown(page.question.prompt, page.variant, hints)
 
 
-def _of_json(page: dict[str, object]) -> Shown:
+def _of_json(page: dict[str, Any]) -> Shown:
     question, hints = page["question"], page["hints"]
     assert isinstance(question, dict) and isinstance(hints, dict)
     revealed = tuple(hint["text"] for hint in hints["revealed"])
-    return Shown(question["prompt"], page["variant"], revealed)  # type: ignore[arg-type]
+    return Shown(question["prompt"], page["variant"], revealed)
 
 
 def question_api(learner: Learner) -> Shown:
