@@ -11,8 +11,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from jinja2 import Template
 from sqlalchemy import create_engine, make_url, text
 
 from app.config import Settings
@@ -72,6 +74,20 @@ def fresh_postgres_database() -> Iterator[str]:
         with engine.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         engine.dispose()
+
+
+def template_name(response: httpx.Response) -> str | None:
+    """The name of the template that rendered `response`. Starlette's TestClient sets the
+    template and its context on the response at run time; httpx's `Response` type does not
+    declare them, hence the one narrow ignore for each."""
+    template: Template = response.template  # type: ignore[attr-defined]
+    return template.name
+
+
+def template_context(response: httpx.Response) -> dict[str, Any]:
+    """The context the template of `response` was rendered with (see `template_name`)."""
+    context: dict[str, Any] = response.context  # type: ignore[attr-defined]
+    return context
 
 
 def csrf_from(html: str) -> str:

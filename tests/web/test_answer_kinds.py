@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
-from tests.helpers import FIXTURE_QUIZZES, Learner, csrf_from, migrated_app
+from tests.helpers import FIXTURE_QUIZZES, Learner, csrf_from, migrated_app, template_name
 
 Q = "/api/topics/kinds/questions"
 STARTER = "import torch\nmodel = torch.nn.Linear(2, 1)\n"
@@ -249,6 +249,6 @@ def test_answer_each_kind_by_form(
     response = live_client.post(url, data={"csrf_token": token, **fields}, follow_redirects=False)
     assert response.status_code == 303, response.text
     page = live_client.get(response.headers["location"])
-    assert page.template.name == "feedback.html"
+    assert template_name(page) == "feedback.html"
     assert f">\n    {verdict}\n  </h1>" in page.text
     assert shown in page.text

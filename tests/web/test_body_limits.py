@@ -21,8 +21,7 @@ MARKER = "ECHO-MARKER-7x13"
 
 def _post_raw(learner: Learner, path: str, body: bytes | Iterator[bytes]) -> httpx.Response:
     headers = {"X-CSRF-Token": learner.csrf, "Content-Type": "application/json"}
-    response: httpx.Response = learner.client.post(path, content=body, headers=headers)
-    return response
+    return learner.client.post(path, content=body, headers=headers)
 
 
 def test_two_hundred_thousand_unknown_keys_are_refused_unread(learner: Learner) -> None:

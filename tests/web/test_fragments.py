@@ -14,8 +14,7 @@ def fragment(client: TestClient, code: str) -> str:
     response = client.post("/fragments/run", data={"csrf_token": token, "code": code})
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/html")
-    html: str = response.text
-    return html
+    return response.text
 
 
 def without_timing(html: str) -> str:

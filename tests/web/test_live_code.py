@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
-from tests.helpers import FIXTURE_QUIZZES, Learner, csrf_from, migrated_app
+from tests.helpers import FIXTURE_QUIZZES, Learner, csrf_from, migrated_app, template_name
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +132,7 @@ def test_run_without_javascript_shows_escaped_output(live_client: TestClient) ->
         },
     )
     assert response.status_code == 200
-    assert response.template.name == "run.html"
+    assert template_name(response) == "run.html"
     assert "&lt;b&gt;bold&lt;/b&gt;" in response.text
     assert "<b>bold</b>" not in response.text
     assert 'href="/topics/basics"' in response.text

@@ -28,7 +28,7 @@ def browser(app: FastAPI, address: str) -> Iterator[Learner]:
 
 
 def sign_up(learner: Learner, username: str = OWNER) -> httpx.Response:
-    response: httpx.Response = learner.client.post(
+    response = learner.client.post(
         "/api/account",
         json={"username": username, "password": PASSWORD},
         headers={"X-CSRF-Token": learner.csrf},
@@ -41,12 +41,11 @@ def sign_up(learner: Learner, username: str = OWNER) -> httpx.Response:
 def log_in(
     learner: Learner, password: str, username: str = OWNER, **headers: str
 ) -> httpx.Response:
-    response: httpx.Response = learner.client.post(
+    return learner.client.post(
         "/api/login",
         json={"username": username, "password": password},
         headers={"X-CSRF-Token": learner.csrf, **headers},
     )
-    return response
 
 
 def _owner(app: FastAPI, address: str = "10.0.0.1") -> None:
@@ -143,7 +142,7 @@ def test_wrong_passwords_on_account_deletion_count_as_failed_logins(app: FastAPI
         assert sign_up(owner).status_code == 201
 
         def delete(password: str) -> int:
-            response: httpx.Response = owner.client.request(
+            response = owner.client.request(
                 "DELETE",
                 "/api/account",
                 json={"password": password},

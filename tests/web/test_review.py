@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from app.config import Settings
-from tests.helpers import Learner, csrf_from
+from tests.helpers import Learner, csrf_from, template_name
 
 
 def review(client: TestClient) -> dict[str, Any]:
@@ -63,7 +63,7 @@ def test_the_review_page_walks_the_due_questions(client: TestClient) -> None:
     learner.answer("basics", "shape", "a")
     learner.answer("basics", "dtype", "b")
     response = client.get("/review")
-    assert response.template.name == "review.html"
+    assert template_name(response) == "review.html"
     html = response.text
     assert "<strong>2</strong> questions due" in html
     assert 'action="/topics/basics/questions/shape"' in html  # the first one, ready to answer
