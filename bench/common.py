@@ -78,7 +78,8 @@ class Server:
 
     def sandbox(self) -> dict[str, Any]:
         """The sandbox part of /healthz."""
-        return httpx.get(f"{self.url}/healthz", timeout=10).json()["sandbox"]  # type: ignore[no-any-return]
+        sandbox: dict[str, Any] = httpx.get(f"{self.url}/healthz", timeout=10).json()["sandbox"]
+        return sandbox
 
 
 def wait_ready(url: str, process: subprocess.Popen[bytes], log: Path, timeout_s: float) -> None:

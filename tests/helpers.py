@@ -9,9 +9,12 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from jinja2 import Template
 from sqlalchemy import create_engine, make_url, text
 
 from app.config import Settings
@@ -73,6 +76,20 @@ def fresh_postgres_database() -> Iterator[str]:
         engine.dispose()
 
 
+def template_name(response: httpx.Response) -> str | None:
+    """The name of the template that rendered `response`. Starlette's TestClient sets the
+    template and its context on the response at run time; httpx's `Response` type does not
+    declare them, hence the one narrow ignore for each."""
+    template: Template = response.template  # type: ignore[attr-defined]
+    return template.name
+
+
+def template_context(response: httpx.Response) -> dict[str, Any]:
+    """The context the template of `response` was rendered with (see `template_name`)."""
+    context: dict[str, Any] = response.context  # type: ignore[attr-defined]
+    return context
+
+
 def csrf_from(html: str) -> str:
     """The CSRF token a page's form carries."""
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
@@ -101,11 +118,12 @@ class Learner:
             self._token = self.client.get("/api/session").json()["csrf_token"]
         return self._token
 
-    def answer(self, topic: str, question: str, choice: str) -> dict[str, object]:
+    def answer(self, topic: str, question: str, choice: str) -> dict[str, Any]:
         response = self.client.post(
             f"/api/topics/{topic}/questions/{question}/answer",
             json={"choice": choice},
             headers={"X-CSRF-Token": self.csrf},
         )
         assert response.status_code == 200, response.text
-        return response.json()  # type: ignore[no-any-return]
+        feedback: dict[str, Any] = response.json()
+        return feedback

@@ -3,23 +3,24 @@ and nothing in the console. Screenshots of each state land in test-artifacts/scr
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, ConsoleMessage, Page, Response
+from playwright.sync_api import Browser, ConsoleMessage, Page, Response, ViewportSize
 
 from app.content import load_catalog
-from tests.browser.conftest import COURSE_QUIZZES  # wherever tests/ keeps it, this has it
 from tests.browser.tour import MISSING_PAGE, tour
+from tests.helpers import COURSE_QUIZZES
 from tests.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
 
 BLOCKING = {"serious", "critical"}
-THEMES = ("light", "dark")
-DESKTOP = {"width": 1000, "height": 900}
-PHONE = {"width": 390, "height": 844}
+Theme = Literal["light", "dark"]
+THEMES: tuple[Theme, ...] = ("light", "dark")
+DESKTOP: ViewportSize = {"width": 1000, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def blocking(violations: list[dict[str, Any]]) -> list[dict[str, object]]:
@@ -54,9 +55,9 @@ def watch_console(page: Page) -> list[str]:
     return problems
 
 
-def axe_in_both_themes(axe: Axe, page: Page) -> dict[str, list[dict[str, Any]]]:
+def axe_in_both_themes(axe: Axe, page: Page) -> dict[Theme, list[dict[str, Any]]]:
     """Every violation on the page as it stands, in the light and in the dark theme."""
-    found = {}
+    found: dict[Theme, list[dict[str, Any]]] = {}
     for theme in THEMES:
         page.emulate_media(color_scheme=theme)
         found[theme] = axe.run(page).response["violations"]
@@ -72,7 +73,7 @@ def test_every_page_and_state_passes_axe_and_logs_no_error(
     for theme in THEMES:
         (artifacts / "screens" / theme).mkdir(parents=True, exist_ok=True)
     axe = Axe()
-    found: dict[str, dict[str, list[dict[str, Any]]]] = {theme: {} for theme in THEMES}
+    found: dict[Theme, dict[str, list[dict[str, Any]]]] = {theme: {} for theme in THEMES}
     try:
         for state in tour(page, quiz_server.url):
             for theme, violations in axe_in_both_themes(axe, page).items():
@@ -111,7 +112,8 @@ def test_every_course_topic_passes_axe(browser: Browser, server: LiveServer) -> 
         for topic in course.topics:
             page.set_viewport_size(DESKTOP)
             page.goto(f"{server.url}/topics/{topic.id}")
-            for viewport, theme in ((DESKTOP, "light"), (PHONE, "dark")):
+            looks: tuple[tuple[ViewportSize, Theme], ...] = ((DESKTOP, "light"), (PHONE, "dark"))
+            for viewport, theme in looks:
                 page.set_viewport_size(viewport)
                 page.emulate_media(color_scheme=theme)
                 width = viewport["width"]

@@ -1,5 +1,7 @@
 """Dark mode: the system's choice by default, or the toggle's, remembered in a cookie."""
 
+from typing import Literal
+
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -10,8 +12,13 @@ pytestmark = pytest.mark.browser
 BACKGROUND = "() => getComputedStyle(document.body).backgroundColor"
 
 
-def background(browser: Browser, url: str, **context: object) -> str:
-    opened = browser.new_context(**context)  # type: ignore[arg-type]
+def background(
+    browser: Browser,
+    url: str,
+    color_scheme: Literal["light", "dark"],
+    java_script_enabled: bool | None = None,
+) -> str:
+    opened = browser.new_context(color_scheme=color_scheme, java_script_enabled=java_script_enabled)
     try:
         page = opened.new_page()
         page.goto(url)

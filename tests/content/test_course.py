@@ -4,11 +4,11 @@ from collections import Counter
 
 import pytest
 
-from app.content import Catalog, CodeQuestion, Question, load_catalog
+from app.content import Catalog, CodeQuestion, OptionsQuestion, load_catalog
 from tests.helpers import COURSE_QUIZZES
 
 
-def written_lines(question: Question) -> list[str]:
+def written_lines(question: CodeQuestion) -> list[str]:
     """The solution's code lines that the starter does not already hold."""
     assert question.solution is not None
     given = {line.strip() for line in question.starter.splitlines()}
@@ -52,8 +52,10 @@ def test_every_lesson_runs_code_and_every_question_explains(course: Catalog) -> 
             where = f"{topic.id}/{question.id}"
             assert question.steps and question.quick_check, where
             if question.kind in {"choice", "multi"}:
+                assert isinstance(question, OptionsQuestion)
                 assert all(o.correct or o.misconception for o in question.options), where
             if question.kind == "code":
+                assert isinstance(question, CodeQuestion)
                 assert question.wrong, f"{where}: a code exercise needs a known-wrong answer"
                 assert 1 <= len(written_lines(question)) <= 15, where
 
@@ -73,6 +75,7 @@ def test_choice_answers_are_not_given_away(course: Catalog) -> None:
     standing_out = []
     choice = [q for t in course.topics for q in t.questions if q.kind == "choice"]
     for question in choice:
+        assert isinstance(question, OptionsQuestion)
         right = [o.correct for o in question.options].index(True)
         positions[right] += 1
         lengths = [len(o.text) for o in question.options]

@@ -4,8 +4,9 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
+from markupsafe import Markup
 
-from app.content import ContentError, load_catalog, load_topic_file
+from app.content import ContentError, OptionsQuestion, load_catalog, load_topic_file
 from tests.helpers import COURSE_QUIZZES, FIXTURE_QUIZZES
 
 GOOD = dedent(
@@ -55,9 +56,12 @@ def test_good_file_loads_with_rendered_markdown_and_positional_option_ids(tmp_pa
     assert errors == []
     assert topic is not None
     question = topic.questions[0]
+    assert isinstance(question, OptionsQuestion)
     assert [o.id for o in question.options] == ["a", "b"]
     assert [o.id for o in question.correct_options] == ["b"]
-    assert "<em>Markdown</em>" in topic.lesson_parts[0]
+    lesson = topic.lesson_parts[0]
+    assert isinstance(lesson, Markup)
+    assert "<em>Markdown</em>" in lesson
 
 
 def test_fixture_and_course_folders_load_cleanly() -> None:

@@ -33,12 +33,15 @@ def test_a_watched_folder_reloads_edits_and_keeps_the_last_good_version(tmp_path
     assert source.current() is first  # nothing changed: the same catalog, no reload
 
     edit(folder / "basics.yaml", "title: Tensor basics", "title: Tensor basics, edited")
-    edited = source.current()
-    assert edited.topic("basics").title == "Tensor basics, edited"  # type: ignore[union-attr]
+    edited = source.current().topic("basics")
+    assert edited is not None
+    assert edited.title == "Tensor basics, edited"
 
     edit(folder / "basics.yaml", "summary: Make", "summary: [Make")
     broken = source.current()
-    assert broken.topic("basics").title == "Tensor basics, edited"  # type: ignore[union-attr]
+    kept = broken.topic("basics")
+    assert kept is not None
+    assert kept.title == "Tensor basics, edited"
     messages = [str(e) for e in broken.errors]
     assert any("basics.yaml:6:" in m and "starts at line 5" in m for m in messages), messages
     assert any("last good version" in m for m in messages)
@@ -51,7 +54,9 @@ def test_an_unwatched_folder_never_reloads(tmp_path: Path) -> None:
     folder = copy_fixtures(tmp_path)
     source = ContentSource(folder, watch=False)
     edit(folder / "basics.yaml", "title: Tensor basics", "title: Changed")
-    assert source.current().topic("basics").title == "Tensor basics"  # type: ignore[union-attr]
+    unchanged = source.current().topic("basics")
+    assert unchanged is not None
+    assert unchanged.title == "Tensor basics"
 
 
 def test_dev_server_shows_edits_and_the_error_of_a_broken_edit(tmp_path: Path) -> None:

@@ -4,12 +4,12 @@ variant re-renders."""
 from pathlib import Path
 
 from app.content import CodeQuestion, MultiQuestion, load_topic_file
-from app.content.variants import fill, instantiate, placeholders
+from app.content.variants import Values, fill, instantiate, placeholders
 from tests.helpers import FIXTURE_QUIZZES
 
 
 def test_only_params_names_are_filled() -> None:
-    values = {"n": 3, "lr": 0.1, "name": "Adam", "sizes": [2, 3], "flag": True}
+    values: Values = {"n": 3, "lr": 0.1, "name": "Adam", "sizes": [2, 3], "flag": True}
     text = 'f"{n}" {n} {lr} {name} {sizes} {flag} {other} {"k": {n}} {{n}} {{other}} {}'
     assert fill(text, values) == ('f"3" 3 0.1 Adam [2, 3] True {other} {"k": 3} {n} {{other}} {}')
     assert placeholders("{a} {{b}} {c}") == {"a", "c"}

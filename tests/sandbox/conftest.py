@@ -61,7 +61,9 @@ class Runner:
 
     @property
     def zygote_pid(self) -> int:
-        return int(self.sandbox.health()["zygote_pid"])  # type: ignore[call-overload]
+        pid = self.sandbox.health()["zygote_pid"]
+        assert isinstance(pid, int)
+        return pid
 
     def close(self) -> None:
         self.loop.run_until_complete(self.sandbox.close())

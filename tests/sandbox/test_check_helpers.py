@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,7 @@ def runner() -> Iterator[Runner]:
     r.close()
 
 
-def _shown(output: str | None) -> dict[str, object]:
+def _shown(output: str | None) -> dict[str, Any]:
     lines = [line for line in (output or "").splitlines() if line.startswith("show ")]
     return {line.split(" ")[1]: json.loads(line.split(" = ", 1)[1]) for line in lines}
 
@@ -50,7 +51,7 @@ def test_show_close_shows_zeros_where_the_reference_agrees(runner: Runner) -> No
         "dtype": "torch.float64",
         "values": [0.0, 0.0, 0.0, -0.5],
     }
-    assert shown["shape"]["shape"] == [4]  # type: ignore[index]
+    assert shown["shape"]["shape"] == [4]
     assert shown["none"] == {"type": "text", "value": "a NoneType, not a tensor"}
     verdicts = [line for line in (result.check_output or "").splitlines() if "show" not in line]
     assert verdicts == ["True", "False", "False", "False"]

@@ -92,11 +92,14 @@ class Battery:
     def sandbox(self) -> dict[str, object]:
         health = self.http.get("/healthz")
         assert health.status_code == 200
-        return health.json()["sandbox"]  # type: ignore[no-any-return]
+        sandbox: dict[str, object] = health.json()["sandbox"]
+        return sandbox
 
     @property
     def zygote_pid(self) -> int:
-        return int(self.sandbox["zygote_pid"])  # type: ignore[call-overload]
+        pid = self.sandbox["zygote_pid"]
+        assert isinstance(pid, int)
+        return pid
 
     def answer(self, question: str, code: str) -> dict[str, object]:
         """Answer the code question "topic/question" with `code`; its feedback."""
@@ -107,7 +110,8 @@ class Battery:
             headers={"X-CSRF-Token": self.token},
         )
         assert response.status_code == 200, response.text
-        return response.json()  # type: ignore[no-any-return]
+        feedback: dict[str, object] = response.json()
+        return feedback
 
     def zygote_memory(self, pattern: str) -> str:
         """What of `pattern` the zygote's memory holds, read from outside (as root)."""

@@ -1,6 +1,7 @@
 """Limits counted in the database, and authored outputs kept there: on SQLite and PostgreSQL."""
 
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,11 +21,11 @@ T0 = datetime(2026, 11, 30, 12, 0, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def engine(database_url: str, tmp_path: Path) -> Engine:
+def engine(database_url: str, tmp_path: Path) -> Iterator[Engine]:
     (tmp_path / "data").mkdir(exist_ok=True)
     upgrade(database_url)
     engine = make_engine(database_url)
-    yield engine  # type: ignore[misc]
+    yield engine
     engine.dispose()
 
 
@@ -57,6 +58,7 @@ def test_concurrent_hits_never_exceed_the_limit(engine: Engine) -> None:
         try:
             limiter.hit("ada")
         except RateLimited as error:
+            assert error.retry_after is not None
             refused.append(error.retry_after)
 
     threads = [threading.Thread(target=hit) for _ in range(12)]

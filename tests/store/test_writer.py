@@ -91,7 +91,7 @@ def test_a_failing_unit_does_not_take_its_batch_down(engine: Engine) -> None:
     def broken(session: Session) -> None:
         session.execute(text("insert into no_such_table values (1)"))
 
-    async def batch() -> list[object]:
+    async def batch() -> tuple[object, ...]:
         return await asyncio.gather(
             writer.run(store("a", "k1")),
             writer.run(broken),
@@ -109,15 +109,15 @@ def test_a_failing_unit_does_not_take_its_batch_down(engine: Engine) -> None:
 def test_a_repeated_key_stores_once_and_gives_the_first_verdict(engine: Engine) -> None:
     writer = Writer(engine)
 
-    async def twice() -> list[object]:
+    async def twice() -> tuple[Recorded, Recorded]:
         return await asyncio.gather(
             writer.run(store("a", "same", correct=True)),
             writer.run(store("a", "same", correct=False)),
         )
 
     first, second = asyncio.run(twice())
-    assert first.new and not second.new  # type: ignore[attr-defined]
-    assert second.grade.correct  # type: ignore[attr-defined]
+    assert first.new and not second.new
+    assert second.grade.correct
     assert count(engine) == 1
     writer.close()
 

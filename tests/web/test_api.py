@@ -6,7 +6,7 @@ from sqlalchemy import create_engine, text
 
 from app import __version__
 from app.config import Settings
-from tests.helpers import Learner
+from tests.helpers import Learner, template_context
 
 ANSWER = "/api/topics/basics/questions/shape/answer"
 SECRETS = {"correct", "misconception", "steps", "quick_check", "mistakes", "correct_option"}
@@ -33,7 +33,7 @@ def test_session_gives_a_csrf_token_and_a_cookie(client: TestClient) -> None:
 
 def test_topics_match_the_home_page(client: TestClient) -> None:
     api = client.get("/api/topics").json()
-    page = client.get("/").context["page"]  # type: ignore[attr-defined]
+    page = template_context(client.get("/"))["page"]
     assert api == page.model_dump(mode="json")
 
 

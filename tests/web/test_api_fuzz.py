@@ -6,6 +6,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
@@ -54,7 +55,7 @@ def running_app() -> Iterator[None]:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_api_conforms_and_never_fails(case: schemathesis.Case) -> None:
+def test_api_conforms_and_never_fails(case: schemathesis.Case[Any]) -> None:
     case.call_and_validate()
 
 
@@ -70,8 +71,8 @@ def _with_lone_surrogates(value: object) -> tuple[object, bool]:
         changed = [_with_lone_surrogates(item) for item in value]
         return [item for item, _ in changed], any(hit for _, hit in changed)
     if isinstance(value, dict):
-        changed = {k + LONE: _with_lone_surrogates(v) for k, v in value.items()}
-        return {k: v for k, (v, _) in changed.items()}, bool(changed)
+        entries = {k + LONE: _with_lone_surrogates(v) for k, v in value.items()}
+        return {k: v for k, (v, _) in entries.items()}, bool(entries)
     return value, False
 
 
@@ -81,7 +82,7 @@ def _with_lone_surrogates(value: object) -> tuple[object, bool]:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_lone_surrogates_in_any_json_string_are_a_422(case: schemathesis.Case) -> None:
+def test_lone_surrogates_in_any_json_string_are_a_422(case: schemathesis.Case[Any]) -> None:
     """Security review 3, finding 13: a lone surrogate anywhere in a JSON body (a value or
     a key) is refused with a message, never a 500."""
     body, changed = _with_lone_surrogates(case.body)

@@ -4,12 +4,13 @@ values computed by hand; only authors see them."""
 import json
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from app.cli import cli
 from app.config import Settings
-from tests.helpers import Learner
+from tests.helpers import Learner, template_name
 
 # Six learners' answers to the two questions of the `basics` fixture topic
 # (shape: b is right; dtype: a is right). The last learner retries shape (not counted).
@@ -23,9 +24,9 @@ ANSWERS = [
 ]
 
 
-def answer_as_six_learners(app: object) -> None:
+def answer_as_six_learners(app: FastAPI) -> None:
     for answers in ANSWERS:
-        with TestClient(app) as client:  # type: ignore[arg-type]
+        with TestClient(app) as client:
             someone = Learner(client)
             for question, choice in answers:
                 response = client.post(
@@ -55,7 +56,7 @@ def set_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_facility_discrimination_and_distractors_match_hand_computed_values(
-    app: object, learner: Learner, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    app: FastAPI, learner: Learner, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     answer_as_six_learners(app)
     become_author(learner, settings, monkeypatch)
@@ -73,11 +74,11 @@ def test_facility_discrimination_and_distractors_match_hand_computed_values(
 
 
 def test_flags_for_too_easy_and_a_popular_distractor(
-    app: object, learner: Learner, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    app: FastAPI, learner: Learner, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Five learners all pick shape's wrong `a`; nobody gets it right.
     for _ in range(5):
-        with TestClient(app) as client:  # type: ignore[arg-type]
+        with TestClient(app) as client:
             Learner(client).answer("basics", "shape", "a")
     become_author(learner, settings, monkeypatch)
     [topic] = learner.client.get("/api/authors/stats?topic=basics").json()
@@ -100,12 +101,12 @@ def test_only_authors_see_the_statistics(client: TestClient, learner: Learner) -
 
 
 def test_the_authors_page_and_the_cli_show_the_same_numbers(
-    app: object, learner: Learner, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    app: FastAPI, learner: Learner, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     answer_as_six_learners(app)
     become_author(learner, settings, monkeypatch)
     page = learner.client.get("/authors")
-    assert page.status_code == 200 and page.template.name == "authors.html"  # type: ignore[attr-defined]
+    assert page.status_code == 200 and template_name(page) == "authors.html"
     assert "50%" in page.text and "0.33" in page.text
     shown = CliRunner().invoke(cli, ["stats", "--topic", "basics"])
     assert shown.exit_code == 0, shown.output
@@ -119,11 +120,11 @@ def test_the_authors_page_and_the_cli_show_the_same_numbers(
 
 
 def test_hint_use_counts_first_attempts_made_after_a_hint(
-    app: object, learner: Learner, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    app: FastAPI, learner: Learner, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = "/api/topics/kinds/questions/even-shapes"
     for hinted in (True, False, False, False):
-        with TestClient(app) as client:  # type: ignore[arg-type]
+        with TestClient(app) as client:
             someone = Learner(client)
             headers = {"X-CSRF-Token": someone.csrf}
             if hinted:

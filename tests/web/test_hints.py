@@ -2,6 +2,7 @@
 shown on the question page, and counted on the attempt that follows."""
 
 import re
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -15,18 +16,20 @@ Q = "/topics/kinds/questions/even-shapes"
 API = "/api" + Q
 
 
-def reveal(learner: Learner) -> dict[str, object]:
+def reveal(learner: Learner) -> dict[str, Any]:
     response = learner.client.post(f"{API}/hint", headers={"X-CSRF-Token": learner.csrf})
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    body: dict[str, Any] = response.json()
+    return body
 
 
-def answer(learner: Learner, choices: list[str]) -> dict[str, object]:
+def answer(learner: Learner, choices: list[str]) -> dict[str, Any]:
     response = learner.client.post(
         f"{API}/answer", json={"choices": choices}, headers={"X-CSRF-Token": learner.csrf}
     )
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def stored_hints_seen(app: FastAPI) -> list[int | None]:

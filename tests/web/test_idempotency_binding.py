@@ -18,7 +18,7 @@ def _attempts(settings: Settings) -> list[tuple[str, bool]]:
             tuple(r) for r in connection.execute(text("select question_id, correct from attempt"))
         ]
     engine.dispose()
-    return found  # type: ignore[return-value]
+    return found
 
 
 def test_a_key_reused_for_another_question_is_refused(learner: Learner, settings: Settings) -> None:

@@ -5,6 +5,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,7 +15,7 @@ from app.config import Settings
 from app.store.shared import AuthoredOutput
 from app.web.schemas import QuestionPage
 from app.web.state import app_state
-from tests.helpers import FIXTURE_QUIZZES, Learner, csrf_from, migrated_app
+from tests.helpers import FIXTURE_QUIZZES, Learner, csrf_from, migrated_app, template_context
 
 PAGE = "/topics/kinds/questions/variant-sum"
 API = f"/api{PAGE}"
@@ -44,11 +45,11 @@ def _of_page(page: QuestionPage) -> Shown:
     return Shown(page.question.prompt, page.variant, hints)
 
 
-def _of_json(page: dict[str, object]) -> Shown:
+def _of_json(page: dict[str, Any]) -> Shown:
     question, hints = page["question"], page["hints"]
     assert isinstance(question, dict) and isinstance(hints, dict)
     revealed = tuple(hint["text"] for hint in hints["revealed"])
-    return Shown(question["prompt"], page["variant"], revealed)  # type: ignore[arg-type]
+    return Shown(question["prompt"], page["variant"], revealed)
 
 
 def question_api(learner: Learner) -> Shown:
@@ -58,7 +59,7 @@ def question_api(learner: Learner) -> Shown:
 def question_html(learner: Learner) -> Shown:
     response = learner.client.get(PAGE)
     assert response.status_code == 200
-    return _of_page(response.context["page"])
+    return _of_page(template_context(response)["page"])
 
 
 def review_api(learner: Learner) -> Shown:
@@ -69,7 +70,7 @@ def review_api(learner: Learner) -> Shown:
 
 def review_html(learner: Learner) -> Shown:
     response = learner.client.get("/review")
-    page = response.context["page"]
+    page = template_context(response)["page"]
     assert page.current is not None, "the question is due"
     shown = _of_page(page.current)
     assert "{rows}" not in response.text
@@ -82,7 +83,7 @@ def refused_form(learner: Learner) -> Shown:
     token = csrf_from(learner.client.get(PAGE).text)
     response = learner.client.post(PAGE, data={"csrf_token": token, "value": ""})
     assert response.status_code == 422, response.text
-    return _of_page(response.context["page"])
+    return _of_page(template_context(response)["page"])
 
 
 def hint_form(learner: Learner) -> Shown:
@@ -90,7 +91,7 @@ def hint_form(learner: Learner) -> Shown:
     token = csrf_from(learner.client.get(PAGE).text)
     response = learner.client.post(f"{PAGE}/hint", data={"csrf_token": token, "value": "x"})
     assert response.status_code == 200, response.text
-    return _of_page(response.context["page"])
+    return _of_page(template_context(response)["page"])
 
 
 def feedback_api(learner: Learner) -> Shown:

@@ -7,12 +7,13 @@ import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
-from tests.helpers import FIXTURE_QUIZZES, Learner, csrf_from, migrated_app
+from tests.helpers import FIXTURE_QUIZZES, Learner, csrf_from, migrated_app, template_name
 
 
 @pytest.fixture(scope="module")
@@ -34,12 +35,13 @@ def runner(live_client: TestClient) -> Learner:
     return Learner(live_client)
 
 
-def run(learner: Learner, code: str) -> dict[str, object]:
+def run(learner: Learner, code: str) -> dict[str, Any]:
     response = learner.client.post(
         "/api/run", json={"code": code}, headers={"X-CSRF-Token": learner.csrf}
     )
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def test_lesson_shows_the_real_output_of_its_code(live_client: TestClient) -> None:
@@ -130,7 +132,7 @@ def test_run_without_javascript_shows_escaped_output(live_client: TestClient) ->
         },
     )
     assert response.status_code == 200
-    assert response.template.name == "run.html"  # type: ignore[attr-defined]
+    assert template_name(response) == "run.html"
     assert "&lt;b&gt;bold&lt;/b&gt;" in response.text
     assert "<b>bold</b>" not in response.text
     assert 'href="/topics/basics"' in response.text

@@ -35,7 +35,8 @@ def _warmed(client: TestClient) -> None:
     for _ in range(600):
         if client.get("/healthz").json()["sandbox"].get("warmed"):
             return
-        client.portal.call(asyncio.sleep, 0.1)  # type: ignore[union-attr]
+        assert client.portal is not None  # set while the client runs (inside `with`)
+        client.portal.call(asyncio.sleep, 0.1)
     raise AssertionError("the warm-up never finished")
 
 

@@ -4,6 +4,7 @@ answer is graded against the learner's own variant, and the seed is stored with 
 import re
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -37,19 +38,20 @@ def new_learner(client: TestClient) -> Learner:
     return Learner(client)
 
 
-def sizes(page: dict[str, object]) -> tuple[int, int]:
-    prompt = page["question"]["prompt"]  # type: ignore[index]
+def sizes(page: dict[str, Any]) -> tuple[int, int]:
+    prompt = page["question"]["prompt"]
     match = re.search(r"for a (\d+)×(\d+) tensor", str(prompt))
     assert match, prompt
     return int(match[1]), int(match[2])
 
 
-def post(learner: Learner, url: str, body: dict[str, object]) -> dict[str, object]:
+def post(learner: Learner, url: str, body: dict[str, object]) -> dict[str, Any]:
     response = learner.client.post(
         f"{url}/answer", json=body, headers={"X-CSRF-Token": learner.csrf}
     )
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    feedback: dict[str, Any] = response.json()
+    return feedback
 
 
 def attempts(client: TestClient) -> list[Attempt]:
@@ -94,7 +96,9 @@ def test_predict_is_graded_against_the_learners_variant(live_client: TestClient)
     assert again["question"]["prompt"] == page["question"]["prompt"]
     secret = app_state(live_client.app).secret
     topic = app_state(live_client.app).catalog().topic("kinds")
+    assert topic is not None
     question = topic.question("variant-sum")
+    assert question is not None
     learner_id = stored[-1].learner_id
     assert page["variant"] == learner_seed(secret, learner_id, topic, question, 0)
     following = ada.client.get(SUM).json()
