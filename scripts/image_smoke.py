@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -13,9 +15,15 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
+
+# The memory scan of the hostile battery's isolation-in-time cases (tests/ is not a package
+# the image has, so this script, run from a checkout, takes it from there).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.sandbox.hostile_time import _SCAN as MEMORY_SCAN  # noqa: E402
 
 # CHOWN, KILL, SETGID, SETUID: what the launcher and its zygotes keep.
 ZYGOTE_CAPS = (1 << 0) | (1 << 5) | (1 << 6) | (1 << 7)
@@ -355,6 +363,29 @@ def waiting_spares(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return spares
 
 
+def check_runs_apart(server: Container) -> dict[str, Any]:
+    """Nothing of one learner's run reaches a later one (security review 3, finding 3):
+    learner A runs code holding a marker and prints another; five later runs of another
+    learner scan every readable mapping of their own memory for either."""
+    code_marker = "TQCODE" + secrets.token_hex(12)
+    first = Learner(server.url)
+    run = first.run(
+        f"# {code_marker}\nnote = {code_marker!r} * 200\nimport hashlib\n"
+        "print('TQOUT' + hashlib.sha256(note.encode()).hexdigest()[:24])\n"
+    )
+    first.close()
+    expect(run["stdout"].startswith("TQOUT"), f"learner A's run: {run}")
+    later = Learner(server.url)
+    found: list[str] = []
+    for _ in range(5):
+        scan = later.run(MEMORY_SCAN)
+        expect("scanned" in scan["stdout"], f"a later run's scan: {scan}")
+        found += re.findall(r"TQ(?:CODE|OUT)[0-9a-f]{24}", scan["stdout"].split("found", 1)[1])
+    later.close()
+    expect(not found, f"a later run found learner A's code or output: {found}")
+    return {"later runs scanned": 5, "found": found}
+
+
 def check_identities(server: Container) -> dict[str, Any]:
     """The web server runs as 10001 without capabilities; launcher and zygote as root with
     only four; a job as 65534."""
@@ -460,6 +491,9 @@ def main() -> int:
         landlock = bool(health["sandbox"]["layers"]["landlock"])
         report["hostile cases (default)"] = timed(
             "battery (default)", lambda: run_battery(server, landlock=landlock), timings
+        )
+        report["runs apart in time"] = timed(
+            "runs apart in time", lambda: check_runs_apart(server), timings
         )
         cookies = learner.http.cookies
         learner.close()
