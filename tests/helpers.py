@@ -1,6 +1,7 @@
 """Helpers shared by test modules: fixture folders, a learner driving the API, apps."""
 
 import atexit
+import functools
 import os
 import re
 import shutil
@@ -31,18 +32,13 @@ BROKEN = TESTS_DIR / "fixtures" / "broken"
 POSTGRES_ADMIN_URL = os.environ.get("TORCHQUIZ_TEST_POSTGRES")
 
 
-_TEMPLATES: list[Path] = []
-
-
+@functools.cache
 def _migrated_sqlite_template() -> Path:
     """An SQLite file migrated to head once per test process (migrating takes ~0.3 s)."""
-    if not _TEMPLATES:
-        folder = Path(tempfile.mkdtemp(prefix="torchquiz-template-"))
-        atexit.register(shutil.rmtree, folder, True)
-        template = Settings(data_dir=folder, secret_key="template")
-        prepare_database(template)
-        _TEMPLATES.append(folder / "torchquiz.db")
-    return _TEMPLATES[0]
+    folder = Path(tempfile.mkdtemp(prefix="torchquiz-template-"))
+    atexit.register(shutil.rmtree, folder, True)
+    prepare_database(Settings(data_dir=folder, secret_key="template"))
+    return folder / "torchquiz.db"
 
 
 def migrated_app(settings: Settings) -> FastAPI:

@@ -21,14 +21,12 @@ from app.web.refusals import as_http
 from app.web.state import app_state
 from app.web.templating import render
 
-api = APIRouter(
-    prefix="/api",
-    tags=["account"],
-    responses={
-        400: {"model": schemas.ErrorBody, "description": "A body that cannot be read"},
-        413: {"model": schemas.ErrorBody, "description": "A body over this route's size limit"},
-    },
-)
+# What any account route may answer before it runs (the password routes share it).
+BODY_REFUSED: dict[int | str, dict[str, Any]] = {
+    400: {"model": schemas.ErrorBody, "description": "A body that cannot be read"},
+    413: {"model": schemas.ErrorBody, "description": "A body over this route's size limit"},
+}
+api = APIRouter(prefix="/api", tags=["account"], responses=BODY_REFUSED)
 pages = APIRouter(include_in_schema=False)
 
 REFUSED: dict[int | str, dict[str, Any]] = {

@@ -1,14 +1,15 @@
 """Changing an account's password, as a form and as JSON; every other session ends."""
 
 import asyncio
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.services.people import accounts
 from app.services.refusals import Refused
 from app.web import schemas
+from app.web.accounts import BODY_REFUSED, REFUSED, Password
 from app.web.client_address import client_address
 from app.web.csrf import csrf_token
 from app.web.deps import FormVisitor, PostingVisitor
@@ -17,17 +18,8 @@ from app.web.refusals import as_http
 from app.web.state import app_state
 from app.web.templating import render
 
-api = APIRouter(
-    prefix="/api",
-    tags=["account"],
-    responses={
-        400: {"model": schemas.ErrorBody, "description": "A body that cannot be read"},
-        413: {"model": schemas.ErrorBody, "description": "A body over this route's size limit"},
-    },
-)
+api = APIRouter(prefix="/api", tags=["account"], responses=BODY_REFUSED)
 pages = APIRouter(include_in_schema=False)
-
-Password = Annotated[str, Form(max_length=1024)]
 
 
 async def _change(request: Request, visitor: Visitor, current: str, new: str) -> None:
@@ -45,7 +37,7 @@ async def _change(request: Request, visitor: Visitor, current: str, new: str) ->
 @api.post(
     "/account/password",
     responses={
-        403: {"model": schemas.ErrorBody, "description": "Missing or invalid CSRF token"},
+        **REFUSED,
         401: {"description": "Wrong current password, or not signed in"},
         422: {"description": "A new password that cannot be used"},
         429: {"description": "Too many wrong passwords; see Retry-After"},
